@@ -1,0 +1,1 @@
+"""tnb's test suite."""

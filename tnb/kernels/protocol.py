@@ -1,0 +1,132 @@
+"""The one KernelBackend protocol the UI and the runner see, and the providers that start kernels."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from tnb.kernels.events import KernelEvent, KernelStatus
+
+BackendKind = Literal["raw", "server"]
+
+
+class KernelStartError(RuntimeError):
+    """A kernel could not start: says which kernel, its exit code and its stderr tail."""
+
+    def __init__(
+        self, kernel: str, reason: str, *, exit_code: int | None = None, stderr_tail: str = ""
+    ) -> None:
+        self.kernel = kernel
+        self.reason = reason
+        self.exit_code = exit_code
+        self.stderr_tail = stderr_tail
+        msg = f"kernel {kernel!r} could not start: {reason}"
+        if exit_code is not None:
+            msg += f" (exit code {exit_code})"
+        if stderr_tail:
+            msg += f"\n--- last lines of its stderr ---\n{stderr_tail}"
+        super().__init__(msg)
+
+
+class KernelConnectionError(RuntimeError):
+    """A kernel or server could not be reached, refused us, or went away."""
+
+
+@dataclass(frozen=True)
+class KernelChoice:
+    """Something that can be started or attached to, and through which backend.
+
+    ``key`` is unique within a provider; ``available`` is False (with ``reason`` and
+    ``fix``) for entries listed only to explain why they cannot be used.
+    """
+
+    key: str
+    backend: BackendKind
+    kind: Literal["spec", "environment", "running", "session", "existing"]
+    name: str  # kernelspec name ("python3", "bash"), or the kernel id for running ones
+    display_name: str
+    language: str
+    location: str  # a folder, an interpreter path, a server URL (never with a token)
+    available: bool = True
+    reason: str = ""
+    fix: str = ""
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """complete_reply: replace ``code[cursor_start:cursor_end]`` with one of ``matches``."""
+
+    matches: list[str]
+    cursor_start: int
+    cursor_end: int
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """inspect_reply: ``data`` is a mime bundle (text/plain has ANSI colours)."""
+
+    found: bool
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KernelInfo:
+    """The interesting parts of kernel_info_reply."""
+
+    implementation: str
+    language: str
+    language_info: dict[str, Any]
+    banner: str
+    protocol_version: str
+
+
+@runtime_checkable
+class KernelBackend(Protocol):
+    """A running kernel, raw or on a server; the UI never knows which."""
+
+    choice: KernelChoice
+
+    @property
+    def status(self) -> KernelStatus: ...
+
+    def execute(
+        self, code: str, *, allow_stdin: bool = True, silent: bool = False
+    ) -> AsyncIterator[KernelEvent]:
+        """Run ``code``; yields events and ends with ExecuteReply or KernelDied."""
+        ...
+
+    async def complete(self, code: str, cursor_pos: int) -> Completion: ...
+
+    async def inspect(self, code: str, cursor_pos: int, detail_level: int = 0) -> Inspection: ...
+
+    async def is_complete(self, code: str) -> str:
+        """'complete', 'incomplete', 'invalid' or 'unknown'."""
+        ...
+
+    async def history(self, n: int = 10) -> list[tuple[int, int, str]]:
+        """The last ``n`` inputs as (session, line, source)."""
+        ...
+
+    async def kernel_info(self) -> KernelInfo: ...
+
+    async def interrupt(self) -> None: ...
+
+    async def restart(self) -> None: ...
+
+    async def shutdown(self) -> None:
+        """Stop the kernel if we started it, else only disconnect. Idempotent."""
+        ...
+
+
+@runtime_checkable
+class KernelProvider(Protocol):
+    """Local kernelspecs and environments, or one Jupyter server."""
+
+    name: str
+
+    async def list_choices(self) -> list[KernelChoice]: ...
+
+    async def start(self, choice: KernelChoice) -> KernelBackend: ...
