@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.fixtures.kernelspecs", "tests.fixtures.jupyter_server"]
+
 # Set before any Jupyter library is imported, so none of them sees the user's folders.
 _JUPYTER_HOME = Path(tempfile.mkdtemp(prefix="tnb-tests-"))
 for _var, _sub in (
