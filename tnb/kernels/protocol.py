@@ -1,4 +1,4 @@
-"""The one KernelBackend protocol the UI and the runner see, and the providers that start kernels."""
+"""The one KernelBackend protocol the UI and runner see, and the providers that start kernels."""
 
 from __future__ import annotations
 
