@@ -1,0 +1,727 @@
+"""Kernels owned by a Jupyter server, reached over its REST API and kernel websocket."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from tornado.httpclient import HTTPClientError
+from tornado.websocket import WebSocketClientConnection, websocket_connect
+
+from tnb.kernels import messages
+from tnb.kernels.events import (
+    Error,
+    ExecuteReply,
+    InputRequested,
+    KernelDied,
+    KernelEvent,
+    KernelStatus,
+    StatusChanged,
+)
+from tnb.kernels.protocol import (
+    Completion,
+    Inspection,
+    KernelChoice,
+    KernelConnectionError,
+    KernelInfo,
+    KernelStartError,
+)
+from tnb.kernels.server_rest import (
+    InvalidServerURLError,
+    KernelGoneError,
+    NotAJupyterServerError,
+    ServerAuthError,
+    ServerClient,
+    ServerRequestError,
+    ServerStoppedError,
+    ServerTLSError,
+    ServerUnreachableError,
+    UnknownKernelSpecError,
+    kernel_path,
+    log_debug,
+)
+from tnb.kernels.server_url import ServerURLError, parse_server_url
+from tnb.kernels.server_wire import (
+    V1_PROTOCOL,
+    Message,
+    decode_legacy,
+    decode_v1,
+    encode_legacy,
+    encode_v1,
+    new_message,
+)
+
+__all__ = [
+    "InvalidServerURLError",
+    "KernelGoneError",
+    "NotAJupyterServerError",
+    "ServerAuthError",
+    "ServerKernel",
+    "ServerProvider",
+    "ServerRequestError",
+    "ServerStoppedError",
+    "ServerTLSError",
+    "ServerUnreachableError",
+    "UnknownKernelSpecError",
+    "open_server_provider",
+]
+
+log = logging.getLogger(__name__)
+
+# Images are megabytes; tornado's default limit is 10 MiB.
+MAX_MESSAGE_SIZE = 1 << 30
+PING_INTERVAL = 20.0
+# tornado caps the timeout at the interval (and prints a warning if it is longer).
+PING_TIMEOUT = 20.0
+REPLY_TIMEOUT = 60.0
+# While a request waits this long without any message, ask the REST API whether the
+# kernel still exists: a kernel deleted by another client does not always close our socket.
+PROBE_AFTER = 3.0
+_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
+
+
+@dataclass(frozen=True)
+class _Gone:
+    """Put in a request's queue when no more answers will come."""
+
+    reason: str
+
+
+_Item = Message | _Gone
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """Time limits for kernels on a server (seconds)."""
+
+    start_timeout: float = 60.0
+    reconnect_timeout: float = 30.0
+    reply_timeout: float = REPLY_TIMEOUT
+
+
+class ServerKernel:
+    """A kernel on a Jupyter server (started by us, or attached to: then never deleted)."""
+
+    def __init__(
+        self,
+        client: ServerClient,
+        kernel_id: str,
+        choice: KernelChoice,
+        *,
+        owned: bool,
+        server_session_id: str | None = None,
+        owns_session: bool = False,
+        options: ServerOptions | None = None,
+    ) -> None:
+        self.choice = choice
+        self.kernel_id = kernel_id
+        self.owned = owned
+        self.server_session_id = server_session_id
+        self.owns_session = owns_session
+        self.session_id = uuid.uuid4().hex  # stable across reconnects: the server replays
+        self.options = options or ServerOptions()
+        self.subprotocol: str | None = None
+        self.reconnects = 0
+        self._client = client
+        self._status: KernelStatus = "starting"
+        self._ws: WebSocketClientConnection | None = None
+        self._sock: socket.socket | None = None
+        self._connected = asyncio.Event()
+        self._reader: asyncio.Task[None] | None = None
+        self._pending: dict[str, asyncio.Queue[_Item]] = {}
+        self._gone: str | None = None
+        self._closed = False
+        self._last_message = time.monotonic()
+
+    def __repr__(self) -> str:
+        return f"ServerKernel({self.kernel_id!r}, {self._client.address.base_url!r})"
+
+    @property
+    def status(self) -> KernelStatus:
+        """The kernel's last known execution state."""
+        return self._status
+
+    # -- connection -------------------------------------------------------------------------
+
+    def _ws_url(self) -> str:
+        return (
+            self._client.address.ws_base_url
+            + kernel_path(self.kernel_id, "channels")
+            + f"?session_id={quote(self.session_id)}"
+        )
+
+    async def _open_socket(self, limit: float) -> WebSocketClientConnection:
+        request = self._client.http_request(self._ws_url(), timeout=limit)
+        try:
+            conn = await asyncio.wait_for(
+                websocket_connect(
+                    request,
+                    ping_interval=PING_INTERVAL,
+                    ping_timeout=PING_TIMEOUT,
+                    max_message_size=MAX_MESSAGE_SIZE,
+                    subprotocols=[V1_PROTOCOL],
+                ),
+                limit,
+            )
+        except HTTPClientError as exc:
+            if exc.code == 404:
+                raise KernelGoneError(self._gone_text()) from None
+            if exc.response is not None and exc.code != 599:
+                raise self._client.status_error(exc.response, "kernel websocket") from None
+            raise self._client.connection_error(exc, "kernel websocket") from None
+        except OSError as exc:
+            raise self._client.connection_error(exc, "kernel websocket") from None
+        self.subprotocol = conn.selected_subprotocol
+        stream = getattr(conn.protocol, "stream", None)
+        sock = getattr(stream, "socket", None)
+        self._sock = sock if isinstance(sock, socket.socket) else None
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn
+
+    def _gone_text(self) -> str:
+        return (
+            f"kernel {self.kernel_id} no longer exists on {self._client.address.base_url} "
+            "(shut down or deleted by another client)"
+        )
+
+    async def connect(self) -> None:
+        """Open the websocket and wait until the kernel answers kernel_info (bounded)."""
+        deadline = time.monotonic() + self.options.start_timeout
+        try:
+            self._ws = await self._open_socket(self.options.start_timeout)
+        except TimeoutError:
+            raise KernelStartError(
+                self.choice.display_name,
+                f"still 'starting' on the server after {self.options.start_timeout:.0f} s",
+            ) from None
+        self._connected.set()
+        self._reader = asyncio.create_task(self._read_loop(), name=f"tnb-ws-{self.kernel_id}")
+        remaining = max(1.0, deadline - time.monotonic())
+        try:
+            await self._request("kernel_info_request", {}, wait=remaining)
+        except TimeoutError:
+            raise KernelStartError(
+                self.choice.display_name,
+                f"did not answer kernel_info within {self.options.start_timeout:.0f} s "
+                "(still 'starting' on the server?)",
+            ) from None
+        if self._status != "dead":
+            self._status = "idle"
+
+    def _quickack(self) -> None:
+        # Linux re-arms delayed ACK after every send; without this the server's Nagle
+        # stalls each reply frame 40 ms (kernels.md). Must be set after every message.
+        if self._sock is not None and _QUICKACK is not None:
+            with contextlib.suppress(OSError):
+                self._sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+
+    async def _read_loop(self) -> None:
+        while True:
+            ws = self._ws
+            if ws is None:
+                return
+            frame = await ws.read_message()
+            if frame is None:
+                if self._closed:
+                    return
+                if not await self._reconnect():
+                    return
+                continue
+            self._quickack()
+            self._last_message = time.monotonic()
+            try:
+                msg = (
+                    decode_v1(frame)
+                    if self.subprotocol == V1_PROTOCOL and isinstance(frame, bytes)
+                    else decode_legacy(frame)
+                )
+            except (ValueError, KeyError, IndexError):
+                log.warning("ignoring a malformed message from kernel %s", self.kernel_id)
+                continue
+            self._dispatch(msg)
+
+    def _dispatch(self, msg: Message) -> None:
+        kind = messages.msg_type(msg)
+        parent = messages.parent_id(msg)
+        if kind == "status" and msg.get("channel") == "iopub":
+            state = (msg.get("content") or {}).get("execution_state")
+            if not parent and state in ("restarting", "dead"):
+                # Injected by the server: its restarter saw the kernel die.
+                self._status = "restarting" if state == "restarting" else "dead"
+                what = "restarting it" if state == "restarting" else "could not restart it"
+                self._fail_pending(f"the kernel died; the server is {what}")
+                return
+            if state in ("idle", "busy", "starting"):
+                self._status = state
+        queue = self._pending.get(parent) if parent else None
+        if queue is not None:
+            queue.put_nowait(msg)
+
+    def _fail_pending(self, reason: str) -> None:
+        for queue in self._pending.values():
+            queue.put_nowait(_Gone(reason))
+
+    def _mark_gone(self, reason: str) -> None:
+        self._gone = reason
+        self._status = "dead"
+        self._connected.set()  # wake senders so they see _gone
+        self._fail_pending(reason)
+
+    async def _reconnect(self) -> bool:
+        """Reconnect with the same session id (the server replays what it buffered)."""
+        self._connected.clear()
+        self._ws = None
+        deadline = time.monotonic() + self.options.reconnect_timeout
+        delay = 0.1
+        while not self._closed:
+            await asyncio.sleep(delay)
+            try:
+                self._ws = await self._open_socket(min(10.0, self.options.reconnect_timeout))
+            except KernelGoneError as exc:
+                self._mark_gone(str(exc))
+                return False
+            except (KernelConnectionError, TimeoutError) as exc:
+                if time.monotonic() >= deadline:
+                    self._mark_gone(
+                        f"lost the connection to kernel {self.kernel_id}: {exc or 'timed out'}"
+                    )
+                    return False
+                log_debug(self._client, "reconnect to %s failed: %s", self.kernel_id, exc)
+                delay = min(delay * 2, 2.0)
+                continue
+            self.reconnects += 1
+            self._connected.set()
+            return True
+        return False
+
+    async def _send(self, msg: Message) -> None:
+        if self._gone is not None:
+            raise KernelGoneError(self._gone)
+        if self._closed:
+            raise KernelConnectionError("the kernel connection is closed")
+        await self._connected.wait()
+        if self._gone is not None:
+            raise KernelGoneError(self._gone)
+        ws = self._ws
+        assert ws is not None
+        frame = encode_v1(msg) if self.subprotocol == V1_PROTOCOL else encode_legacy(msg)
+        await ws.write_message(frame, binary=isinstance(frame, bytes))
+
+    async def _next(self, queue: asyncio.Queue[_Item]) -> _Item:
+        """The next answer; probes REST after silences so a deleted kernel cannot hang us."""
+        while True:
+            try:
+                return await asyncio.wait_for(queue.get(), PROBE_AFTER)
+            except TimeoutError:
+                pass
+            if time.monotonic() - self._last_message >= PROBE_AFTER:
+                await self._probe()
+
+    async def _probe(self) -> None:
+        try:
+            model = await self._client.call(kernel_path(self.kernel_id), request_timeout=10.0)
+        except ServerRequestError as exc:
+            if exc.status == 404:
+                self._mark_gone(self._gone_text())
+            return
+        except KernelConnectionError:
+            return  # the websocket's reconnect loop decides when the server is gone
+        if isinstance(model, dict) and model.get("execution_state") == "dead":
+            self._mark_gone(f"kernel {self.kernel_id} is dead on the server")
+        self._last_message = time.monotonic()
+
+    async def _request(
+        self, msg_type: str, content: dict[str, Any], *, wait: float | None = None
+    ) -> dict[str, Any]:
+        """Send a shell request and return its reply's content."""
+        msg = new_message(msg_type, content, session=self.session_id, channel="shell")
+        msg_id = msg["header"]["msg_id"]
+        queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self._pending[msg_id] = queue
+        reply_type = msg_type.replace("_request", "_reply")
+        try:
+            await self._send(msg)
+            async with asyncio.timeout(wait or self.options.reply_timeout):
+                while True:
+                    item = await self._next(queue)
+                    if isinstance(item, _Gone):
+                        raise KernelGoneError(item.reason)
+                    if item.get("channel") == "shell" and messages.msg_type(item) == reply_type:
+                        content_: dict[str, Any] = item.get("content") or {}
+                        return content_
+        finally:
+            self._pending.pop(msg_id, None)
+
+    # -- KernelBackend ----------------------------------------------------------------------
+
+    async def execute(
+        self, code: str, *, allow_stdin: bool = True, silent: bool = False
+    ) -> AsyncIterator[KernelEvent]:
+        """Run ``code``; yields events and ends with ExecuteReply or KernelDied."""
+        msg = new_message(
+            "execute_request",
+            {
+                "code": code,
+                "silent": silent,
+                "store_history": not silent,
+                "user_expressions": {},
+                "allow_stdin": allow_stdin,
+                "stop_on_error": True,
+            },
+            session=self.session_id,
+            channel="shell",
+        )
+        msg_id = msg["header"]["msg_id"]
+        queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self._pending[msg_id] = queue
+        try:
+            try:
+                await self._send(msg)
+            except KernelConnectionError as exc:
+                yield KernelDied(reason=str(exc))
+                return
+            reply: Message | None = None
+            idle = False
+            saw_error = False
+            while reply is None or not idle:
+                item = await self._next(queue)
+                if isinstance(item, _Gone):
+                    yield KernelDied(reason=item.reason)
+                    return
+                channel = item.get("channel")
+                kind = messages.msg_type(item)
+                if channel == "stdin" and kind == "input_request":
+                    prompt, password = messages.input_prompt(item)
+                    yield InputRequested(
+                        prompt=prompt, password=password, reply=self._input_replier(item)
+                    )
+                    continue
+                if channel == "shell":
+                    if kind == "execute_reply":
+                        reply = item
+                    continue
+                if channel != "iopub":
+                    continue
+                event = messages.message_to_event(item)
+                if event is None:
+                    continue
+                if isinstance(event, Error):
+                    saw_error = True
+                if isinstance(event, StatusChanged) and event.status == "idle":
+                    idle = True
+                yield event
+            if not saw_error and (error := messages.reply_error(reply)) is not None:
+                yield error
+            final = messages.message_to_event(reply)
+            assert isinstance(final, ExecuteReply)
+            yield final
+        finally:
+            self._pending.pop(msg_id, None)
+
+    def _input_replier(self, request: Message) -> Callable[[str], Any]:
+        async def reply(text: str) -> None:
+            await self._send(
+                new_message(
+                    "input_reply",
+                    {"value": text},
+                    session=self.session_id,
+                    channel="stdin",
+                    parent_header=request["header"],
+                )
+            )
+
+        return reply
+
+    async def complete(self, code: str, cursor_pos: int) -> Completion:
+        """Completions at ``cursor_pos``."""
+        content = await self._request("complete_request", {"code": code, "cursor_pos": cursor_pos})
+        return messages.completion_from_reply(content, cursor_pos)
+
+    async def inspect(self, code: str, cursor_pos: int, detail_level: int = 0) -> Inspection:
+        """Help for the name at ``cursor_pos``."""
+        content = await self._request(
+            "inspect_request",
+            {"code": code, "cursor_pos": cursor_pos, "detail_level": detail_level},
+        )
+        return messages.inspection_from_reply(content)
+
+    async def is_complete(self, code: str) -> str:
+        """'complete', 'incomplete', 'invalid' or 'unknown'."""
+        content = await self._request("is_complete_request", {"code": code})
+        return messages.is_complete_from_reply(content)
+
+    async def history(self, n: int = 10) -> list[tuple[int, int, str]]:
+        """The last ``n`` inputs as (session, line, source)."""
+        content = await self._request(
+            "history_request",
+            {"output": False, "raw": True, "hist_access_type": "tail", "n": n},
+        )
+        return messages.history_from_reply(content)
+
+    async def kernel_info(self) -> KernelInfo:
+        """The kernel's kernel_info_reply."""
+        return messages.kernel_info_from_reply(await self._request("kernel_info_request", {}))
+
+    async def interrupt(self) -> None:
+        """Ask the server to interrupt the kernel (it knows the kernel's interrupt mode)."""
+        await self._client.call(kernel_path(self.kernel_id, "interrupt"), method="POST")
+
+    async def restart(self) -> None:
+        """Restart through the server; running executions end with KernelDied."""
+        self._status = "restarting"
+        self._fail_pending("the kernel was restarted")
+        try:
+            await self._client.call(kernel_path(self.kernel_id, "restart"), method="POST")
+        except ServerRequestError as exc:
+            if exc.status == 404:
+                self._mark_gone(self._gone_text())
+                raise KernelGoneError(self._gone_text()) from None
+            raise
+        await self._request("kernel_info_request", {}, wait=self.options.start_timeout)
+        self._status = "idle"
+
+    async def detach(self) -> None:
+        """Disconnect and leave the kernel running on the server, even one we started."""
+        if self._closed:
+            return
+        self._closed = True
+        self._fail_pending("disconnected from the kernel")
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+        self._connected.set()
+
+    async def shutdown(self) -> None:
+        """Stop the kernel if we started it, else only disconnect. Idempotent."""
+        if self._closed:
+            return
+        owned = self.owned and self._gone is None
+        await self.detach()
+        if owned:
+            # Deleting a session shuts its kernel down too; a kernel we started without
+            # a session is deleted directly.
+            path = (
+                f"api/sessions/{quote(self.server_session_id, safe='')}"
+                if self.owns_session and self.server_session_id
+                else kernel_path(self.kernel_id)
+            )
+            try:
+                await self._client.call(path, method="DELETE", request_timeout=30.0)
+            except KernelConnectionError as exc:
+                log_debug(self._client, "could not delete %s: %s", path, exc)
+        self._status = "dead"
+        self._client.close()
+
+
+def _spec_choice(base: str, name: str, spec: dict[str, Any]) -> KernelChoice:
+    info = spec.get("spec") or {}
+    return KernelChoice(
+        key=f"server:{base}:spec:{name}",
+        backend="server",
+        kind="spec",
+        name=name,
+        display_name=str(info.get("display_name") or name),
+        language=str(info.get("language") or ""),
+        location=base,
+    )
+
+
+class ServerProvider:
+    """The kernelspecs, running kernels and sessions of one Jupyter server."""
+
+    def __init__(self, client: ServerClient, *, options: ServerOptions | None = None) -> None:
+        self._client = client
+        self.options = options or ServerOptions()
+        self.base_url = client.address.base_url
+        self.name = f"Jupyter server {self.base_url}"
+        self.version = ""
+        self._specs: dict[str, dict[str, Any]] = {}
+
+    def __repr__(self) -> str:
+        return f"ServerProvider({self.base_url!r})"
+
+    async def _kernelspecs(self) -> dict[str, dict[str, Any]]:
+        body = await self._client.call("api/kernelspecs")
+        specs = body.get("kernelspecs") if isinstance(body, dict) else None
+        self._specs = dict(specs) if isinstance(specs, dict) else {}
+        return self._specs
+
+    async def list_choices(self) -> list[KernelChoice]:
+        """Kernelspecs ("spec"), sessions ("session") and other running kernels ("running")."""
+        specs, kernels, sessions = await asyncio.gather(
+            self._kernelspecs(), self._client.call("api/kernels"), self._client.call("api/sessions")
+        )
+        base = self.base_url
+        choices = [_spec_choice(base, name, spec) for name, spec in sorted(specs.items())]
+        in_session: set[str] = set()
+        for session in sessions or []:
+            kernel = session.get("kernel") or {}
+            kernel_id = str(kernel.get("id", ""))
+            in_session.add(kernel_id)
+            choices.append(self._running_choice("session", kernel, session))
+        for kernel in kernels or []:
+            if str(kernel.get("id", "")) not in in_session:
+                choices.append(self._running_choice("running", kernel, None))
+        return choices
+
+    def _running_choice(
+        self, kind: Any, kernel: dict[str, Any], session: dict[str, Any] | None
+    ) -> KernelChoice:
+        kernel_id = str(kernel.get("id", ""))
+        spec_name = str(kernel.get("name", ""))
+        spec = (self._specs.get(spec_name) or {}).get("spec") or {}
+        display = str(spec.get("display_name") or spec_name)
+        details: dict[str, Any] = {
+            "kernel_id": kernel_id,
+            "kernel_name": spec_name,
+            "state": kernel.get("execution_state", ""),
+            "last_activity": kernel.get("last_activity", ""),
+            "connections": kernel.get("connections", 0),
+        }
+        if session is not None:
+            details |= {"session_id": session.get("id", ""), "path": session.get("path", "")}
+            label = f"{display} · {session.get('path', '')}"
+        else:
+            label = f"{display} · running {kernel_id[:8]}"
+        return KernelChoice(
+            key=f"server:{self.base_url}:{kind}:{kernel_id}",
+            backend="server",
+            kind=kind,
+            name=kernel_id,
+            display_name=label,
+            language=str(spec.get("language") or ""),
+            location=self.base_url,
+            details=details,
+        )
+
+    async def _launch(self, kernel: ServerKernel) -> ServerKernel:
+        try:
+            await kernel.connect()
+        except BaseException:
+            await kernel.shutdown()
+            raise
+        return kernel
+
+    def _kernel(self, kernel_id: str, choice: KernelChoice, **kwargs: Any) -> ServerKernel:
+        return ServerKernel(self._client.clone(), kernel_id, choice, options=self.options, **kwargs)
+
+    async def start(self, choice: KernelChoice) -> ServerKernel:
+        """Start a kernel from a spec, or attach to a running kernel or a session's kernel."""
+        if choice.kind in ("running", "session"):
+            kernel_id = str(choice.details.get("kernel_id") or choice.name)
+            return await self._launch(self._kernel(kernel_id, choice, owned=False))
+        try:
+            model = await self._client.call(
+                "api/kernels", method="POST", body={"name": choice.name}
+            )
+        except ServerRequestError as exc:
+            raise await self._start_error(choice, exc) from None
+        return await self._launch(self._kernel(str(model["id"]), choice, owned=True))
+
+    async def _start_error(self, choice: KernelChoice, exc: ServerRequestError) -> Exception:
+        if not self._specs:
+            with contextlib.suppress(KernelConnectionError):
+                await self._kernelspecs()
+        if choice.name not in self._specs:
+            known = ", ".join(sorted(self._specs)) or "none"
+            return UnknownKernelSpecError(
+                choice.name, f"the server has no such kernelspec (it has: {known})"
+            )
+        return KernelStartError(choice.display_name, str(exc))
+
+    async def start_for_notebook(self, choice: KernelChoice, notebook_path: str) -> ServerKernel:
+        """The kernel of the server session for ``notebook_path`` (created if it has none).
+
+        An existing session is re-attached (never deleted by us); a new one is created with
+        the chosen spec or running kernel, and deleted on shutdown only if we started its kernel.
+        """
+        path = notebook_path.lstrip("/")
+        for session in await self._client.call("api/sessions") or []:
+            if session.get("path") == path:
+                kernel = session.get("kernel") or {}
+                attached = self._running_choice("session", kernel, session)
+                return await self._launch(
+                    self._kernel(
+                        str(kernel["id"]), attached, owned=False, server_session_id=session["id"]
+                    )
+                )
+        body: dict[str, Any] = {
+            "path": path,
+            "type": "notebook",
+            "name": path.rsplit("/", 1)[-1],
+            "kernel": {"id": choice.details.get("kernel_id") or choice.name}
+            if choice.kind in ("running", "session")
+            else {"name": choice.name},
+        }
+        try:
+            session = await self._client.call("api/sessions", method="POST", body=body)
+        except ServerRequestError as exc:
+            raise await self._start_error(choice, exc) from None
+        owned = choice.kind == "spec"
+        kernel = self._kernel(
+            str(session["kernel"]["id"]),
+            choice,
+            owned=owned,
+            server_session_id=str(session["id"]),
+            owns_session=owned,
+        )
+        return await self._launch(kernel)
+
+    async def close(self) -> None:
+        """Release the provider's HTTP client (kernels have their own)."""
+        self._client.close()
+
+
+async def open_server_provider(
+    url: str,
+    *,
+    token: str | None = None,
+    ca_bundle: str | None = None,
+    prompt_token: Callable[[], str] | None = None,
+    verify_tls: bool = True,
+    options: ServerOptions | None = None,
+) -> ServerProvider:
+    """Connect to the Jupyter server at ``url`` (as users paste it) and check the token.
+
+    Token precedence: ``token``, the URL's ``?token=``, ``$JUPYTER_TOKEN``, then
+    ``prompt_token()`` if the server refuses us without one.
+
+    Raises:
+        InvalidServerURLError, ServerUnreachableError, NotAJupyterServerError,
+        ServerAuthError, ServerTLSError: all KernelConnectionError, none showing the token.
+    """
+    try:
+        address = parse_server_url(url)
+    except ServerURLError as exc:
+        raise InvalidServerURLError(str(exc)) from None
+    found = token or address.token or os.environ.get("JUPYTER_TOKEN") or None
+    client = ServerClient(address, found, ca_bundle=ca_bundle, verify_tls=verify_tls)
+    try:
+        try:
+            version = await client.check()
+        except ServerAuthError:
+            if found is not None or prompt_token is None:
+                raise
+            client.token = prompt_token() or None
+            version = await client.check()
+    except BaseException:
+        client.close()
+        raise
+    provider = ServerProvider(client, options=options)
+    provider.version = version
+    return provider
