@@ -1,0 +1,249 @@
+"""LocalProvider: kernelspecs and Python environments on this machine, started as raw kernels."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from tnb.kernels.protocol import KernelBackend, KernelChoice, KernelStartError
+from tnb.kernels.raw import LaunchSpec, RawKernel
+
+_BARE_PYTHONS = {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
+_BIN = "Scripts" if sys.platform == "win32" else "bin"
+_EXE = "python.exe" if sys.platform == "win32" else "python"
+
+
+def _interpreter_of(prefix: Path) -> Path | None:
+    for name in (_EXE, "python3"):
+        candidate = prefix / _BIN / name
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _has_ipykernel(prefix: Path) -> bool:
+    """Cheap: look for the package on disk instead of starting the interpreter."""
+    if prefix.resolve() == Path(sys.prefix).resolve():
+        return importlib.util.find_spec("ipykernel") is not None
+    patterns = ("lib/python3*/site-packages/ipykernel", "Lib/site-packages/ipykernel")
+    return any(any(prefix.glob(p)) for p in patterns)
+
+
+def _python_version(prefix: Path) -> str:
+    for lib in sorted(prefix.glob("lib/python3*")):
+        return lib.name.removeprefix("python")
+    return ""
+
+
+def _environment_prefixes(notebook_dir: Path | None) -> list[tuple[Path, str]]:
+    """(prefix, how it was found) for each candidate environment, in priority order."""
+    found: list[tuple[Path, str]] = []
+    if notebook_dir is not None:
+        folder = notebook_dir.resolve()
+        for parent in [folder, *folder.parents]:
+            for name in (".venv", "venv"):
+                if (parent / name / "pyvenv.cfg").exists() or _interpreter_of(parent / name):
+                    found.append((parent / name, f"{name} in {parent}"))
+    for var in ("VIRTUAL_ENV", "CONDA_PREFIX"):
+        value = os.environ.get(var)
+        if value:
+            found.append((Path(value), f"${var}"))
+    found.append((Path(sys.prefix), "tnb's own interpreter"))
+    return found
+
+
+def _spec_to_launch(
+    name: str, spec: Mapping[str, Any], resource_dir: str
+) -> tuple[LaunchSpec, str]:
+    """A kernelspec dict -> LaunchSpec, with a bare `python` bound to the right interpreter."""
+    argv = [str(a) for a in spec.get("argv") or []]
+    bin_dir: str | None = None
+    location = resource_dir
+    if argv and argv[0] in _BARE_PYTHONS:
+        # jupyter_client would run its own interpreter (jupyter_client#949); a spec that
+        # lives in an environment's share/jupyter/kernels means that environment's python.
+        res = Path(resource_dir)
+        prefix = res.parents[3] if len(res.parents) > 3 and res.parent.name == "kernels" else None
+        interpreter = _interpreter_of(prefix) if prefix else None
+        argv[0] = str(interpreter) if interpreter else sys.executable
+        bin_dir = str(Path(argv[0]).parent)
+        location = argv[0]
+    launch = LaunchSpec(
+        name=name,
+        display_name=str(spec.get("display_name") or name),
+        language=str(spec.get("language") or ""),
+        argv=argv,
+        env={str(k): str(v) for k, v in (spec.get("env") or {}).items()},
+        interrupt_mode=str(spec.get("interrupt_mode") or "signal"),
+        resource_dir=resource_dir,
+        metadata=dict(spec.get("metadata") or {}),
+        bin_dir=bin_dir,
+    )
+    return launch, location
+
+
+def _launch_details(launch: LaunchSpec) -> dict[str, Any]:
+    return {
+        "argv": launch.argv,
+        "env": launch.env,
+        "interrupt_mode": launch.interrupt_mode,
+        "resource_dir": launch.resource_dir,
+        "metadata": launch.metadata,
+        "bin_dir": launch.bin_dir,
+    }
+
+
+def launch_spec_of(choice: KernelChoice) -> LaunchSpec:
+    """The LaunchSpec a local choice carries in ``details``."""
+    d = choice.details
+    return LaunchSpec(
+        name=choice.name,
+        display_name=choice.display_name,
+        language=choice.language,
+        argv=list(d["argv"]),
+        env=dict(d.get("env") or {}),
+        interrupt_mode=str(d.get("interrupt_mode") or "signal"),
+        resource_dir=str(d.get("resource_dir") or ""),
+        metadata=dict(d.get("metadata") or {}),
+        bin_dir=d.get("bin_dir"),
+    )
+
+
+def _list_choices_sync(notebook_dir: Path | None) -> list[KernelChoice]:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    choices: list[KernelChoice] = []
+    bound_interpreters: set[Path] = set()
+    specs = KernelSpecManager().get_all_specs()
+    for name in sorted(specs):
+        entry = specs[name]
+        launch, location = _spec_to_launch(name, entry.get("spec") or {}, entry["resource_dir"])
+        if launch.bin_dir:
+            bound_interpreters.add(Path(launch.argv[0]).resolve())
+        choices.append(
+            KernelChoice(
+                key=f"spec:{name}",
+                backend="raw",
+                kind="spec",
+                name=name,
+                display_name=launch.display_name,
+                language=launch.language,
+                location=location,
+                details=_launch_details(launch),
+            )
+        )
+    seen: set[Path] = set()
+    for prefix, how in _environment_prefixes(notebook_dir):
+        interpreter = _interpreter_of(prefix)
+        if interpreter is None:
+            continue
+        resolved = prefix.resolve()
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        if interpreter.resolve() in bound_interpreters:
+            continue  # already offered as a kernelspec
+        version = _python_version(prefix)
+        label = f"Python {version} ({how})" if version else f"Python ({how})"
+        available = _has_ipykernel(prefix)
+        launch = LaunchSpec(
+            name=f"env:{prefix}",
+            display_name=label,
+            language="python",
+            argv=[str(interpreter), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            bin_dir=str(interpreter.parent),
+        )
+        choices.append(
+            KernelChoice(
+                key=f"env:{prefix}",
+                backend="raw",
+                kind="environment",
+                name=f"env:{prefix}",
+                display_name=label,
+                language="python",
+                location=str(interpreter),
+                available=available,
+                reason="" if available else f"ipykernel is not installed in {prefix}",
+                fix="" if available else f"{interpreter} -m pip install ipykernel",
+                details=_launch_details(launch),
+            )
+        )
+    return choices
+
+
+def _find_connection_file(path: Path) -> Path:
+    """A bare file name is looked up in the Jupyter runtime dir, as `jupyter console` does."""
+    if path.exists() or path.is_absolute():
+        return path
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    candidate = Path(jupyter_runtime_dir()) / path
+    return candidate if candidate.exists() else path
+
+
+class LocalProvider:
+    """Kernels on this machine: kernelspecs plus Python environments, run as raw kernels."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        *,
+        notebook_dir: Path | None = None,
+        transport: Literal["ipc", "tcp"] | None = None,
+        env: dict[str, str] | None = None,
+        startup_timeout: float = 60.0,
+        session_name: str = "",
+    ) -> None:
+        self.notebook_dir = notebook_dir
+        self.transport = transport
+        self.env = dict(env or {})
+        self.startup_timeout = startup_timeout
+        self.session_name = session_name
+
+    async def list_choices(self) -> list[KernelChoice]:
+        """Kernelspecs (off the event loop: it reads many files) and environments."""
+        return await asyncio.to_thread(_list_choices_sync, self.notebook_dir)
+
+    async def start(self, choice: KernelChoice) -> KernelBackend:
+        """Start a raw kernel for ``choice``.
+
+        Raises:
+            KernelStartError: with the exit code and stderr tail when it cannot start.
+        """
+        if not choice.available:
+            raise KernelStartError(choice.display_name, choice.reason or "not available")
+        if choice.kind == "existing":
+            return await self.attach_existing(Path(choice.location))
+        return await RawKernel.start(
+            launch_spec_of(choice),
+            choice,
+            cwd=self.notebook_dir,
+            transport=self.transport,
+            env=self.env,
+            startup_timeout=self.startup_timeout,
+            session_name=self.session_name,
+        )
+
+    async def attach_existing(self, connection_file: Path) -> KernelBackend:
+        """Attach to a kernel started elsewhere (never killed by tnb).
+
+        Raises:
+            KernelConnectionError: the file is unreadable or nobody answers.
+        """
+        path = _find_connection_file(Path(connection_file))
+        choice = KernelChoice(
+            key=f"existing:{path}",
+            backend="raw",
+            kind="existing",
+            name=path.name,
+            display_name=f"existing kernel {path.name}",
+            language="",
+            location=str(path),
+        )
+        return await RawKernel.attach(path, choice)
