@@ -1,0 +1,1 @@
+"""The app's screens: the notebook, help and confirmation dialogs."""

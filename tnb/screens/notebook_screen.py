@@ -1,0 +1,636 @@
+"""The notebook screen: command and edit modes, every notebook action, find and save."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.containers import Container
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, TextArea
+
+from tnb.highlight import text_area_language
+from tnb.keys import bindings_for
+from tnb.notebook.model import Cell, Notebook
+from tnb.screens.dialogs import ConfirmScreen, QuitScreen, display_name
+from tnb.screens.help_screen import HelpScreen
+from tnb.widgets.bars import HeaderBar, StatusBar
+from tnb.widgets.cell_editor import CellEditor
+from tnb.widgets.find_bar import FindBar, find_hits
+from tnb.widgets.notebook_view import NotebookView
+
+if TYPE_CHECKING:
+    from tnb.app import TnbApp
+
+RunMode = Literal["stay", "advance", "insert", "all", "above", "below", "restart_all"]
+
+
+class CommandView(NotebookView):
+    """The notebook view with the command-mode keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("command")  # type: ignore[assignment]
+
+
+class NotebookScreen(Screen[None]):
+    """One notebook: a virtualized view of its cells and one live editor."""
+
+    CSS_PATH = "notebook_screen.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = bindings_for("any")  # type: ignore[assignment]
+
+    @dataclass
+    class RunRequested(Message):
+        """Cells should run (the execution layer answers); ``cells`` in notebook order."""
+
+        cells: list[Cell]
+        mode: RunMode
+
+    @dataclass
+    class KernelRequested(Message):
+        """The user asked the kernel to ``interrupt``, ``restart`` or be changed (``change``)."""
+
+        action: Literal["interrupt", "restart", "change"]
+
+    @dataclass
+    class Saved(Message):
+        """The notebook was written to ``path``."""
+
+        path: Path
+
+    def __init__(self, notebook: Notebook, *, language: str = "python") -> None:
+        super().__init__()
+        self.notebook = notebook
+        self.language = language
+        self.mode: Literal["command", "edit"] = "command"
+        self.kernel_label = "no kernel"
+        self._deleted: list[list[tuple[int, Cell]]] = []
+        self._pending_chord = ""
+        self._hits: list[int] = []
+        self._editing_cell: Cell | None = None
+
+    # ----------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        """Header, the cells with the editor over them, find bar, status bar, footer."""
+        yield HeaderBar(id="header")
+        with Container(id="body"):
+            yield CommandView(self.notebook, language=self.language, id="cells")
+            yield CellEditor(id="editor")
+        yield FindBar(id="find")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> NotebookView:
+        """The cell view."""
+        return self.query_one("#cells", NotebookView)
+
+    @property
+    def editor(self) -> CellEditor:
+        """The live editor."""
+        return self.query_one("#editor", CellEditor)
+
+    @property
+    def tnb_app(self) -> TnbApp:
+        """The app, typed."""
+        from tnb.app import TnbApp
+
+        assert isinstance(self.app, TnbApp)
+        return self.app
+
+    def on_mount(self) -> None:
+        """Start in command mode on the first cell."""
+        self.editor.display = False
+        self.query_one("#find", FindBar).display = False
+        self.view.focus()
+        self.update_bars()
+
+    def update_bars(self, note: str = "") -> None:
+        """Refresh header and status bar from the model."""
+        nb = self.notebook
+        self.query_one("#header", HeaderBar).show(
+            display_name(nb.path) if nb.path else "untitled",
+            dirty=nb.dirty,
+            new=bool(getattr(nb, "is_new", False)),
+        )
+        self.query_one("#status", StatusBar).show(
+            mode=self.mode,
+            cursor=self.view.cursor,
+            count=len(nb.cells),
+            selected=len(self.view.selection),
+            language=self.language,
+            kernel=self.kernel_label,
+            note=note,
+        )
+
+    def set_kernel_label(self, label: str) -> None:
+        """Show the kernel's name and state in the status bar (the execution layer calls it)."""
+        self.kernel_label = label
+        self.update_bars()
+
+    def cells_changed(self, cursor: int | None = None, *, extend_to: int | None = None) -> None:
+        """The model's cell list changed: redraw, move the cursor, update bars."""
+        view = self.view
+        view.cells_changed()
+        if cursor is not None:
+            view.move_cursor(cursor)
+            if extend_to is not None:
+                view.selection_anchor = max(0, min(extend_to, len(self.notebook.cells) - 1))
+                view.refresh()
+        self.update_bars()
+
+    # ----------------------------------------------------------------- messages
+
+    def on_notebook_view_cursor_moved(self, event: NotebookView.CursorMoved) -> None:
+        """Keep the status bar in step."""
+        self.update_bars()
+
+    def on_notebook_view_cell_clicked(self, event: NotebookView.CellClicked) -> None:
+        """A click selects; a double click edits."""
+        if self.mode == "edit" and self.notebook.cells[event.index] is not self._editing_cell:
+            self.action_command_mode()
+        if event.chain >= 2:
+            self.action_enter_edit()
+
+    def on_notebook_view_scrolled(self, event: NotebookView.Scrolled) -> None:
+        """The editor is drawn over its cell: follow the view."""
+        if self.mode == "edit":
+            self._place_editor()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Re-place the editor after the view re-wrapped."""
+        if self.mode == "edit":
+            self.call_after_refresh(self._place_editor)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Every edit goes straight into the model (so a save never misses it)."""
+        cell = self._editing_cell
+        if self.mode != "edit" or cell is None or event.text_area is not self.editor:
+            return
+        text = self.editor.text
+        if text != cell.source:
+            self.notebook.set_source(self.notebook.cells.index(cell), text)
+            self.update_bars()
+        self._fit_editor()
+
+    # ----------------------------------------------------------------- modes
+
+    def action_enter_edit(self) -> None:
+        """Edit the cell under the cursor in the live editor."""
+        nb = self.notebook
+        if not nb.cells:
+            nb.insert_cell(0, "code", "")
+            self.cells_changed(0)
+        index = self.view.cursor
+        self.view.move_cursor(index)
+        cell = nb.cells[index]
+        self._editing_cell = cell
+        self.mode = "edit"
+        editor = self.editor
+        language = self.language if cell.cell_type == "code" else cell.cell_type
+        with editor.prevent(TextArea.Changed):
+            editor.load_text(cell.source)
+        editor.language = text_area_language(language) if cell.cell_type != "raw" else None
+        editor.theme = "monokai" if self.app.current_theme.dark else "github_light"
+        editor.show_line_numbers = self.view.line_numbers
+        editor.display = True
+        self._fit_editor()
+        editor.focus()
+        self.update_bars()
+
+    def action_command_mode(self) -> None:
+        """Leave the editor; the cell shows rendered again."""
+        if self.mode != "edit":
+            return
+        cell = self._editing_cell
+        if cell is not None and cell in self.notebook.cells and self.editor.text != cell.source:
+            self.notebook.set_source(self.notebook.cells.index(cell), self.editor.text)
+        self.mode = "command"
+        self._editing_cell = None
+        self.editor.display = False
+        self.view.set_editing(None)
+        self.view.focus()
+        self.view.scroll_to_cell(self.view.cursor)
+        self.update_bars()
+
+    def _fit_editor(self) -> None:
+        view = self.view
+        width = view.source_region(view.cursor).width
+        max_lines = max(3, view.scrollable_content_region.height - 2)
+        lines = min(max(1, self.editor.wrapped_height(width)), max_lines)
+        view.set_editing(lines)
+        view.scroll_to_cell(view.cursor)
+        self._place_editor()
+
+    def _place_editor(self) -> None:
+        view = self.view
+        region = view.source_region(view.cursor)
+        editor = self.editor
+        editor.styles.offset = (region.x, region.y)
+        editor.styles.width = region.width
+        editor.styles.height = view.editing_lines or 1
+
+    # ----------------------------------------------------------------- moving
+
+    def action_cursor_down(self) -> None:
+        """Select the cell below."""
+        self.view.move_cursor(self.view.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        """Select the cell above."""
+        self.view.move_cursor(self.view.cursor - 1)
+
+    def action_extend_down(self) -> None:
+        """Extend the selection down."""
+        self.view.move_cursor(self.view.cursor + 1, extend=True)
+
+    def action_extend_up(self) -> None:
+        """Extend the selection up."""
+        self.view.move_cursor(self.view.cursor - 1, extend=True)
+
+    def action_first_cell(self) -> None:
+        """Select the first cell."""
+        self.view.move_cursor(0)
+
+    def action_last_cell(self) -> None:
+        """Select the last cell."""
+        self.view.move_cursor(len(self.notebook.cells) - 1)
+
+    def action_page_down(self) -> None:
+        """Scroll a page down and select the cell at the top."""
+        view = self.view
+        view.scroll_page_down(animate=False)
+        view.move_cursor(view.cell_at(view.scroll_offset.y + view.size.height), scroll=False)
+
+    def action_page_up(self) -> None:
+        """Scroll a page up and select the cell at the top."""
+        view = self.view
+        view.scroll_page_up(animate=False)
+        view.move_cursor(
+            view.cell_at(max(0, view.scroll_offset.y - view.size.height)), scroll=False
+        )
+
+    # ----------------------------------------------------------------- editing cells
+
+    def action_insert_above(self) -> None:
+        """Insert an empty code cell above the cursor."""
+        index = self.view.cursor if self.notebook.cells else 0
+        self.notebook.insert_cell(index, "code", "")
+        self.cells_changed(index)
+
+    def action_insert_below(self) -> None:
+        """Insert an empty code cell below the cursor."""
+        index = self.view.cursor + 1 if self.notebook.cells else 0
+        self.notebook.insert_cell(index, "code", "")
+        self.cells_changed(index)
+
+    def action_chord(self, key: str) -> None:
+        """Two-key commands: `d d` delete, `i i` interrupt, `0 0` restart."""
+        if self._pending_chord != key:
+            self._pending_chord = key
+            return
+        self._pending_chord = ""
+        if key == "d":
+            self.delete_selected()
+        elif key == "i":
+            self.post_message(self.KernelRequested("interrupt"))
+        elif key == "0":
+            self.app.push_screen(ConfirmScreen("Restart the kernel?"), self._restart_answered)
+
+    def _restart_answered(self, answer: bool | None) -> None:
+        if answer:
+            self.post_message(self.KernelRequested("restart"))
+
+    def on_key(self, event: events.Key) -> None:
+        """Any key but the chord's own breaks a pending chord."""
+        if self._pending_chord and event.key != self._pending_chord:
+            self._pending_chord = ""
+
+    def delete_selected(self) -> None:
+        """Delete the selected cells (z undoes)."""
+        if not self.notebook.cells:
+            return
+        selection = self.view.selection
+        deleted = self.notebook.delete_cells(selection)
+        self._deleted.append(deleted)
+        self.cells_changed(min(selection[0], max(0, len(self.notebook.cells) - 1)))
+
+    def action_undo_delete(self) -> None:
+        """Bring back the last deleted cells where they were."""
+        if not self._deleted:
+            self.app.bell()
+            return
+        deleted = self._deleted.pop()
+        self.notebook.restore_cells(deleted)
+        indices = [index for index, _cell in deleted]
+        self.cells_changed(max(indices), extend_to=min(indices))
+
+    def _copy_selection(self) -> None:
+        self.tnb_app.clipboard_cells = [
+            self.notebook.cells[i].copy(new_id=True) for i in self.view.selection
+        ]
+
+    def action_copy(self) -> None:
+        """Copy the selected cells."""
+        if self.notebook.cells:
+            self._copy_selection()
+            self.update_bars(f"copied {len(self.view.selection)} cell(s)")
+
+    def action_cut(self) -> None:
+        """Cut the selected cells (z brings them back too)."""
+        if self.notebook.cells:
+            self._copy_selection()
+            self.delete_selected()
+
+    def _paste(self, index: int) -> None:
+        clipboard = self.tnb_app.clipboard_cells
+        if not clipboard:
+            self.app.bell()
+            return
+        self.notebook.insert_cells(index, [cell.copy(new_id=True) for cell in clipboard])
+        self.cells_changed(index + len(clipboard) - 1, extend_to=index)
+
+    def action_paste_below(self) -> None:
+        """Paste below the cursor."""
+        self._paste(self.view.cursor + 1 if self.notebook.cells else 0)
+
+    def action_paste_above(self) -> None:
+        """Paste above the cursor."""
+        self._paste(self.view.cursor if self.notebook.cells else 0)
+
+    def _change_type(self, cell_type: Literal["code", "markdown", "raw"]) -> None:
+        for index in self.view.selection:
+            self.notebook.change_type(index, cell_type)
+        self.cells_changed()
+
+    def action_to_code(self) -> None:
+        """Make the selected cells code cells."""
+        self._change_type("code")
+
+    def action_to_markdown(self) -> None:
+        """Make the selected cells markdown cells."""
+        self._change_type("markdown")
+
+    def action_to_raw(self) -> None:
+        """Make the selected cells raw cells."""
+        self._change_type("raw")
+
+    def action_merge(self) -> None:
+        """Merge the selected cells, or the cursor cell with the one below."""
+        selection = self.view.selection
+        if len(selection) == 1:
+            if selection[0] + 1 >= len(self.notebook.cells):
+                self.app.bell()
+                return
+            selection = [selection[0], selection[0] + 1]
+        self.notebook.merge_cells(selection)
+        self.cells_changed(selection[0])
+
+    def action_split(self) -> None:
+        """Split the edited cell at the editor's cursor."""
+        if self.mode != "edit" or self._editing_cell is None:
+            return
+        row, column = self.editor.cursor_location
+        lines = self.editor.text.split("\n")
+        offset = sum(len(line) + 1 for line in lines[:row]) + column
+        index = self.notebook.cells.index(self._editing_cell)
+        self.action_command_mode()
+        self.notebook.split_cell(index, offset)
+        self.cells_changed(index + 1)
+        self.action_enter_edit()
+
+    def _move(self, delta: int) -> None:
+        selection = self.view.selection
+        if not selection:
+            return
+        if selection[0] + delta < 0 or selection[-1] + delta >= len(self.notebook.cells):
+            self.app.bell()
+            return
+        moved = self.notebook.move_cells(selection, delta)
+        anchor_first = self.view.selection_anchor <= self.view.cursor
+        low, high = min(moved), max(moved)
+        self.cells_changed(high if anchor_first else low, extend_to=low if anchor_first else high)
+
+    def action_move_up(self) -> None:
+        """Move the selected cells up one."""
+        self._move(-1)
+
+    def action_move_down(self) -> None:
+        """Move the selected cells down one."""
+        self._move(1)
+
+    def action_toggle_output(self) -> None:
+        """Show or hide the outputs of the selected cells."""
+        view = self.view
+        ids = {id(self.notebook.cells[i]) for i in view.selection}
+        if ids <= view.hidden_outputs:
+            view.hidden_outputs -= ids
+        else:
+            view.hidden_outputs |= ids
+        view.cells_changed()
+
+    def action_clear_outputs(self) -> None:
+        """Clear the outputs of the selected cells."""
+        self.notebook.clear_outputs(self.view.selection)
+        self.cells_changed()
+
+    def action_clear_all_outputs(self) -> None:
+        """Clear every output."""
+        self.notebook.clear_outputs()
+        self.cells_changed()
+
+    def action_toggle_line_numbers(self) -> None:
+        """Line numbers on or off in every code cell."""
+        self.view.line_numbers = not self.view.line_numbers
+        self.editor.show_line_numbers = self.view.line_numbers
+        self.view.cells_changed()
+
+    # ----------------------------------------------------------------- running
+
+    def _request_run(self, mode: RunMode) -> None:
+        cells = self.notebook.cells
+        if not cells:
+            return
+        if self.mode == "edit":
+            self.action_command_mode()
+        view = self.view
+        if mode in ("stay", "advance", "insert"):
+            targets = [cells[i] for i in view.selection]
+        elif mode == "above":
+            targets = cells[: view.cursor]
+        elif mode == "below":
+            targets = cells[view.cursor :]
+        else:
+            targets = list(cells)
+        self.post_message(self.RunRequested(targets, mode))
+        last = view.selection[-1]
+        if mode == "advance":
+            if last + 1 >= len(cells):
+                self.notebook.insert_cell(last + 1, "code", "")
+            self.cells_changed(last + 1)
+        elif mode == "insert":
+            self.notebook.insert_cell(last + 1, "code", "")
+            self.cells_changed(last + 1)
+            self.action_enter_edit()
+
+    def action_run(self) -> None:
+        """Run the selected cells."""
+        self._request_run("stay")
+
+    def action_run_and_advance(self) -> None:
+        """Run the selected cells and select the next one."""
+        self._request_run("advance")
+
+    def action_run_and_insert(self) -> None:
+        """Run the selected cells and edit a new cell below."""
+        self._request_run("insert")
+
+    def action_run_all(self) -> None:
+        """Run every cell."""
+        self._request_run("all")
+
+    def action_run_above(self) -> None:
+        """Run the cells above the cursor."""
+        self._request_run("above")
+
+    def action_run_below(self) -> None:
+        """Run the cursor cell and every cell below."""
+        self._request_run("below")
+
+    def action_restart_and_run_all(self) -> None:
+        """Restart the kernel, then run every cell."""
+        self._request_run("restart_all")
+
+    def action_change_kernel(self) -> None:
+        """Ask for another kernel."""
+        self.post_message(self.KernelRequested("change"))
+
+    # ----------------------------------------------------------------- find
+
+    def action_find(self) -> None:
+        """Open the find bar."""
+        bar = self.query_one("#find", FindBar)
+        if self.mode == "edit":
+            self.action_command_mode()
+        bar.display = True
+        bar.input.focus()
+        if bar.input.value:
+            self._search(bar.input.value)
+
+    def _search(self, term: str) -> None:
+        self._hits = find_hits(self.notebook.cells, term)
+        self.view.find_term = term
+        self.view.refresh()
+        self._show_hit_count()
+
+    def _show_hit_count(self) -> None:
+        bar = self.query_one("#find", FindBar)
+        if not self.view.find_term:
+            bar.set_count("")
+        elif not self._hits:
+            bar.set_count("no match")
+        else:
+            cursor = self.view.cursor
+            position = self._hits.index(cursor) + 1 if cursor in self._hits else 0
+            where = f"{position}/" if position else ""
+            bar.set_count(f"{where}{len(self._hits)} cell(s)")
+
+    def _step(self, direction: int) -> None:
+        if not self._hits:
+            self.app.bell()
+            return
+        cursor = self.view.cursor
+        if direction > 0:
+            later = [i for i in self._hits if i > cursor]
+            target = later[0] if later else self._hits[0]
+        else:
+            earlier = [i for i in self._hits if i < cursor]
+            target = earlier[-1] if earlier else self._hits[-1]
+        self.view.move_cursor(target)
+        self._show_hit_count()
+
+    def on_find_bar_changed(self, event: FindBar.Changed) -> None:
+        """Search as the user types, landing on the first hit from the cursor."""
+        self._search(event.term)
+        if self._hits and self.view.cursor not in self._hits:
+            self._step(1)
+
+    def on_find_bar_step(self, event: FindBar.Step) -> None:
+        """Jump between hits."""
+        self._step(event.direction)
+
+    def on_find_bar_closed(self, event: FindBar.Closed) -> None:
+        """Hide the bar; matches stay marked for n / N until esc in command mode."""
+        self.query_one("#find", FindBar).display = False
+        self.view.focus()
+
+    def action_find_next(self) -> None:
+        """Next hit of the last search."""
+        self._step(1)
+
+    def action_find_previous(self) -> None:
+        """Previous hit of the last search."""
+        self._step(-1)
+
+    def clear_find(self) -> None:
+        """Forget the search and its marks."""
+        self.view.find_term = ""
+        self._hits = []
+        self.view.refresh()
+
+    # ----------------------------------------------------------------- app-level
+
+    def action_save(self) -> None:
+        """Save through the model's atomic save; a failure is shown and nothing is lost."""
+        if self.mode == "edit":
+            cell = self._editing_cell
+            if cell is not None and self.editor.text != cell.source:
+                self.notebook.set_source(self.notebook.cells.index(cell), self.editor.text)
+        if self.tnb_app.save_notebook():
+            path = self.notebook.path
+            assert path is not None
+            self.update_bars(f"saved {path.name}")
+            self.post_message(self.Saved(path))
+        else:
+            self.update_bars()
+
+    def action_help(self) -> None:
+        """Show every key."""
+        self.app.push_screen(HelpScreen())
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette, with every notebook action in it."""
+        self.app.action_command_palette()
+
+    def action_quit(self) -> None:
+        """Quit, asking first when there are unsaved changes."""
+        if self.mode == "edit":
+            self.action_command_mode()
+        if not self.notebook.dirty:
+            self.app.exit()
+            return
+        self.app.push_screen(QuitScreen(display_name(self.notebook.path)), self._quit_answered)
+
+    def _quit_answered(self, answer: str | None) -> None:
+        if answer == "discard":
+            self.app.exit()
+        elif answer == "save":
+            if self.tnb_app.save_notebook():
+                self.app.exit()
+            else:
+                self.update_bars()
+
+    def key_escape(self) -> None:
+        """Esc in command mode: clear find marks and the selection."""
+        if self.mode == "command":
+            self.clear_find()
+            self.view.move_cursor(self.view.cursor)
+
+    @property
+    def selected_cells(self) -> list[Cell]:
+        """The selected cells (for the execution layer)."""
+        return [self.notebook.cells[i] for i in self.view.selection]

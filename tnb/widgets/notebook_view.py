@@ -1,0 +1,382 @@
+"""The virtualized notebook: every cell drawn from cached Strips through Textual's Line API."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from itertools import accumulate
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tnb.notebook.model import Cell, Notebook
+from tnb.widgets.cell_lines import (
+    BAR_WIDTH,
+    CellStyles,
+    RenderedCell,
+    cell_key,
+    estimate_height,
+    render_cell,
+)
+
+
+class NotebookView(ScrollView, can_focus=True):
+    """All cells of a notebook; only cells that reach the screen are ever rendered.
+
+    Heights of cells not yet drawn are estimated; a cell's real height replaces its estimate the
+    first time it is drawn, so a 1000-cell notebook costs what its first screen costs.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "notebook-view--code",
+        "notebook-view--prompt",
+        "notebook-view--raw",
+        "notebook-view--muted",
+        "notebook-view--cursor",
+        "notebook-view--editing",
+        "notebook-view--selected",
+        "notebook-view--match",
+    }
+
+    @dataclass
+    class CursorMoved(Message):
+        """The cursor or the selection changed."""
+
+        view: NotebookView
+        index: int
+
+    @dataclass
+    class CellClicked(Message):
+        """A cell was clicked (``chain`` 2 for a double click)."""
+
+        view: NotebookView
+        index: int
+        chain: int
+
+    @dataclass
+    class Scrolled(Message):
+        """The view scrolled: an editor drawn over it must follow."""
+
+        view: NotebookView
+
+    def __init__(
+        self,
+        notebook: Notebook,
+        *,
+        language: str = "python",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.notebook = notebook
+        self.language = language
+        self.cursor = 0
+        self.selection_anchor = 0
+        self.editing_lines: int | None = None
+        self.line_numbers = False
+        self.find_term = ""
+        self.hidden_outputs: set[int] = set()
+        self._cache: dict[int, RenderedCell] = {}
+        self._versions: dict[int, int] = {}
+        self._heights: list[int] = []
+        self._tops: list[int] = [0]
+        self._styles: CellStyles | None = None
+        self._layout_width = 0
+        self.first_paint_done = False
+
+    # ----------------------------------------------------------------- public API
+
+    @property
+    def cells(self) -> list[Cell]:
+        """The notebook's cells (the model's own list)."""
+        return self.notebook.cells
+
+    @property
+    def selection(self) -> list[int]:
+        """Indices of the selected cells, in order (always includes the cursor)."""
+        if not self.cells:
+            return []
+        low, high = sorted((self.selection_anchor, self.cursor))
+        return list(range(low, high + 1))
+
+    def move_cursor(self, index: int, *, extend: bool = False, scroll: bool = True) -> None:
+        """Put the cursor on cell ``index`` (clamped); ``extend`` keeps the selection anchor."""
+        index = max(0, min(index, len(self.cells) - 1))
+        self.cursor = index
+        if not extend:
+            self.selection_anchor = index
+        if scroll:
+            self.scroll_to_cell(index)
+        self.refresh()
+        self.post_message(self.CursorMoved(self, index))
+
+    def select(self, indices: list[int]) -> None:
+        """Select a contiguous run of cells, the cursor on its last one."""
+        if indices:
+            self.selection_anchor, self.cursor = min(indices), max(indices)
+            self.move_cursor(self.cursor, extend=True)
+
+    def cells_changed(self) -> None:
+        """Cells were inserted, deleted, moved or edited: lay the view out again."""
+        live = {id(cell) for cell in self.cells}
+        for key in [k for k in self._cache if k not in live]:
+            del self._cache[key]
+        self.hidden_outputs &= live
+        self.cursor = max(0, min(self.cursor, len(self.cells) - 1))
+        self.selection_anchor = max(0, min(self.selection_anchor, len(self.cells) - 1))
+        self._layout()
+        self.refresh()
+
+    def refresh_cell(self, cell: Cell) -> None:
+        """Redraw one cell whose outputs or source changed in place."""
+        self._versions[id(cell)] = self._versions.get(id(cell), 0) + 1
+        self._layout()
+        self.refresh()
+
+    def refresh_all(self) -> None:
+        """Drop every cached cell (theme or options changed)."""
+        self._cache.clear()
+        self._styles = None
+        self._layout()
+        self.refresh()
+
+    def cell_top(self, index: int) -> int:
+        """The virtual line where cell ``index`` starts."""
+        if not self._heights:
+            self._layout()
+        return self._tops[max(0, min(index, len(self._heights)))]
+
+    def cell_height(self, index: int) -> int:
+        """Lines cell ``index`` takes (its estimate until drawn)."""
+        return self._heights[index] if 0 <= index < len(self._heights) else 0
+
+    def cell_at(self, line: int) -> int:
+        """The index of the cell at virtual line ``line`` (clamped)."""
+        return max(0, min(bisect_right(self._tops, line) - 1, len(self.cells) - 1))
+
+    def scroll_to_cell(self, index: int) -> None:
+        """Scroll the least needed for cell ``index`` (its top first) to be on screen."""
+        if not self.cells:
+            return
+        self._ensure_rendered(index, index)
+        top = self._tops[index]
+        height = self._heights[index]
+        view_height = max(1, self.scrollable_content_region.height)
+        y = self.scroll_offset.y
+        if top < y:
+            y = top
+        elif top + height > y + view_height:
+            y = min(top, top + height - view_height)
+        if y != self.scroll_offset.y:
+            self.scroll_to(y=y, animate=False, immediate=True)
+            self.post_message(self.Scrolled(self))
+
+    def set_editing(self, lines: int | None) -> None:
+        """Reserve ``lines`` blank source lines in the cursor cell for the editor (None ends)."""
+        if lines != self.editing_lines:
+            self.editing_lines = lines
+            self._layout()
+            self.refresh()
+
+    def source_region(self, index: int) -> Region:
+        """Where cell ``index``'s source is drawn, relative to the view's visible top-left."""
+        self._ensure_rendered(index, index)
+        rendered = self._cache.get(id(self.cells[index]))
+        top = self._tops[index] - self.scroll_offset.y
+        height = rendered.source_height if rendered else 1
+        from tnb.widgets.cell_lines import PROMPT_WIDTH, body_width
+
+        width = self.scrollable_content_region.width
+        return Region(BAR_WIDTH + PROMPT_WIDTH, top, body_width(width), height)
+
+    # ----------------------------------------------------------------- layout
+
+    def _cell_styles(self) -> CellStyles:
+        if self._styles is None:
+            self._styles = CellStyles(
+                code=self.get_component_rich_style("notebook-view--code", partial=True),
+                prompt=self.get_component_rich_style("notebook-view--prompt", partial=True),
+                raw=self.get_component_rich_style("notebook-view--raw", partial=True),
+                muted=self.get_component_rich_style("notebook-view--muted", partial=True),
+                dark=self.app.current_theme.dark,
+                theme=self.app.theme,
+            )
+        return self._styles
+
+    def _key(self, index: int, width: int) -> tuple[object, ...]:
+        cell = self.cells[index]
+        return cell_key(
+            cell,
+            width,
+            self._cell_styles(),
+            line_numbers=self.line_numbers,
+            outputs_hidden=id(cell) in self.hidden_outputs,
+            editing_lines=self.editing_lines if index == self.cursor else None,
+            version=self._versions.get(id(cell), 0),
+        )
+
+    def _content_width(self) -> int:
+        return max(20, self.scrollable_content_region.width or self.size.width or 80)
+
+    def _layout(self) -> None:
+        width = self._content_width()
+        self._layout_width = width
+        heights: list[int] = []
+        for cell in self.cells:
+            rendered = self._cache.get(id(cell))
+            heights.append(len(rendered.strips) if rendered else estimate_height(cell, width))
+        self._heights = heights
+        self._tops = [0, *accumulate(heights)]
+        self.virtual_size = Size(width, self._tops[-1])
+
+    def _render_cell(self, index: int, width: int) -> bool:
+        """Render cell ``index`` if its cache is stale; True when its height changed."""
+        cell = self.cells[index]
+        key = self._key(index, width)
+        cached = self._cache.get(id(cell))
+        if cached is not None and cached.key == key:
+            return False
+        rendered = render_cell(
+            cell,
+            language=self.language,
+            width=width,
+            console=self.app.console,
+            styles=self._cell_styles(),
+            line_numbers=self.line_numbers,
+            outputs_hidden=id(cell) in self.hidden_outputs,
+            editing_lines=self.editing_lines if index == self.cursor else None,
+            key=key,
+        )
+        self._cache[id(cell)] = rendered
+        return len(rendered.strips) != self._heights[index]
+
+    def _ensure_rendered(self, first: int, last: int) -> None:
+        if self._layout_width != self._content_width() or len(self._heights) != len(self.cells):
+            self._layout()
+        width = self._layout_width
+        changed = False
+        for index in range(max(0, first), min(last, len(self.cells) - 1) + 1):
+            changed |= self._render_cell(index, width)
+        if changed:
+            self._layout()
+
+    def _ensure_visible(self, top: int, bottom: int) -> None:
+        if not self.cells:
+            return
+        # Rendering can shrink cells and pull more into view: repeat until the screen is covered.
+        for _ in range(8):
+            first, last = self.cell_at(top), self.cell_at(bottom)
+            before = self._tops[:]
+            self._ensure_rendered(first, last)
+            if self._tops == before:
+                break
+
+    # ----------------------------------------------------------------- drawing
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw cells in view first so their real heights are known before lines are read."""
+        y = self.scroll_offset.y
+        self._ensure_visible(y + crop.y, y + crop.bottom)
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
+        """One line of the view: cursor bar plus the cached line of the cell under it."""
+        width = self._layout_width or self.size.width
+        line = self.scroll_offset.y + y
+        if not self.cells or line >= self._tops[-1]:
+            return Strip.blank(width, self.rich_style)
+        index = self.cell_at(line)
+        cell = self.cells[index]
+        rendered = self._cache.get(id(cell))
+        if rendered is None:
+            self._ensure_rendered(index, index)
+            rendered = self._cache[id(cell)]
+        offset = line - self._tops[index]
+        if offset >= len(rendered.strips):
+            return Strip.blank(width, self.rich_style)
+        strip = rendered.strips[offset]
+        if self.find_term:
+            strip = self._highlight(strip, self.find_term)
+        bar = self._bar(index)
+        if not self.first_paint_done:
+            self.first_paint_done = True
+            self.call_later(self._first_paint)
+        return Strip([bar, *strip], width)
+
+    def _first_paint(self) -> None:
+        self.post_message(self.Painted(self))
+
+    @dataclass
+    class Painted(Message):
+        """The first line of a cell reached the screen (start-up timing hook)."""
+
+        view: NotebookView
+
+    def _bar(self, index: int) -> Segment:
+        if index == self.cursor:
+            name = (
+                "notebook-view--editing"
+                if self.editing_lines is not None
+                else "notebook-view--cursor"
+            )
+            if not self.has_focus and self.editing_lines is None:
+                name = "notebook-view--selected"
+            return Segment("▌", self.get_component_rich_style(name, partial=True))
+        low, high = sorted((self.selection_anchor, self.cursor))
+        if low <= index <= high:
+            return Segment(
+                "▌", self.get_component_rich_style("notebook-view--selected", partial=True)
+            )
+        return Segment(" ")
+
+    def _highlight(self, strip: Strip, term: str) -> Strip:
+        text = strip.text.lower()
+        needle = term.lower()
+        start = text.find(needle)
+        if start < 0:
+            return strip
+        cuts: list[int] = []
+        while start >= 0:
+            cuts += [start, start + len(needle)]
+            start = text.find(needle, start + len(needle))
+        style: Style = self.get_component_rich_style("notebook-view--match", partial=True)
+        pieces = strip.divide([*cuts, strip.cell_length])
+        out: list[Segment] = []
+        for i, piece in enumerate(pieces):
+            out.extend(piece.apply_style(style) if i % 2 == 1 else piece)
+        return Strip(out, strip.cell_length)
+
+    # ----------------------------------------------------------------- events
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Re-wrap every cell for the new width (cache keys carry the width)."""
+        self._layout()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """Tell an overlaid editor to follow the scroll."""
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self.post_message(self.Scrolled(self))
+
+    def on_focus(self) -> None:
+        """The cursor bar shows whether the view has focus."""
+        self.refresh()
+
+    def on_blur(self) -> None:
+        """The cursor bar shows whether the view has focus."""
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        """Select the clicked cell; the screen decides what a double click does."""
+        line = self.scroll_offset.y + event.y
+        if self.cells and line < self._tops[-1]:
+            index = self.cell_at(line)
+            self.move_cursor(index, extend=event.shift, scroll=False)
+            self.post_message(self.CellClicked(self, index, event.chain))
