@@ -170,7 +170,8 @@ def _list_choices_sync(notebook_dir: Path | None) -> list[KernelChoice]:
                 available=available,
                 reason="" if available else f"ipykernel is not installed in {prefix}",
                 fix="" if available else f"{interpreter} -m pip install ipykernel",
-                details=_launch_details(launch),
+                details=_launch_details(launch)
+                | {"near_notebook": how.startswith((".venv", "venv"))},
             )
         )
     return choices

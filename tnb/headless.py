@@ -1,0 +1,261 @@
+"""`tnb run` (execute a notebook headless and save it) and `tnb kernels` (list kernels)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from tnb.kernels.protocol import (
+    KernelBackend,
+    KernelChoice,
+    KernelConnectionError,
+    KernelProvider,
+    KernelStartError,
+)
+
+# Exit codes of `tnb run`.
+EXIT_OK = 0
+EXIT_CELL_FAILED = 1  # a cell raised, timed out, or the kernel died
+EXIT_USAGE = 2  # the notebook, the kernel or the server could not be used
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
+
+
+class _ClosableProvider(KernelProvider, Protocol):
+    async def close(self) -> None: ...
+
+
+class UserError(Exception):
+    """A problem the user can fix: printed as one message, never as a traceback."""
+
+
+def _plain(text: str, stream: TextIO) -> str:
+    return text if stream.isatty() else _ANSI.sub("", text)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@asynccontextmanager
+async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> AsyncIterator[Any]:
+    """The server's provider when --server is given, else the local (raw) one."""
+    server = getattr(args, "server", None)
+    if not server:
+        from tnb.kernels.local import LocalProvider
+
+        env = dict(getattr(args, "env", None) or [])
+        yield LocalProvider(
+            notebook_dir=notebook_dir,
+            transport=getattr(args, "transport", None),
+            env=env,
+        )
+        return
+    try:
+        from tnb.kernels.server import open_server_provider
+    except ImportError:
+        raise UserError("Jupyter server support is not available in this build") from None
+    try:
+        provider: _ClosableProvider = await open_server_provider(
+            server, token=args.token, ca_bundle=args.ca_bundle, prompt_token=None
+        )
+    except KernelConnectionError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        yield provider
+    finally:
+        with contextlib.suppress(Exception):
+            await provider.close()
+
+
+# --------------------------------------------------------------------------- tnb kernels
+
+
+def _choice_json(choice: KernelChoice) -> dict[str, Any]:
+    return {
+        "key": choice.key,
+        "backend": choice.backend,
+        "kind": choice.kind,
+        "name": choice.name,
+        "display_name": choice.display_name,
+        "language": choice.language,
+        "location": choice.location,
+        "available": choice.available,
+        "reason": choice.reason,
+        "fix": choice.fix,
+    }
+
+
+def _print_table(choices: list[KernelChoice]) -> None:
+    rows = [("NAME", "KIND", "LANGUAGE", "DISPLAY NAME", "WHERE")]
+    for c in choices:
+        name = c.name if c.kind in ("spec", "running", "session") else c.key
+        rows.append((name, c.kind, c.language, c.display_name, c.location))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        cells = [row[i].ljust(widths[i]) for i in range(4)]
+        print("  ".join([*cells, row[4]]).rstrip())
+    for c in choices:
+        if not c.available:
+            fix = f" (fix: {c.fix})" if c.fix else ""
+            print(f"unavailable: {c.display_name}: {c.reason}{fix}")
+
+
+async def _kernels(args: argparse.Namespace) -> int:
+    async with _provider(args, getattr(args, "notebook", None)) as provider:
+        try:
+            choices = await provider.list_choices()
+        except KernelConnectionError as exc:
+            raise UserError(str(exc)) from None
+    if args.json:
+        print(json.dumps([_choice_json(c) for c in choices], indent=2))
+    elif not choices:
+        print("no kernels found")
+    else:
+        _print_table(choices)
+    return EXIT_OK
+
+
+def kernels_command(args: argparse.Namespace) -> int:
+    """`tnb kernels [--json]`: list what can be started; returns the exit code."""
+    try:
+        return asyncio.run(_kernels(args))
+    except UserError as exc:
+        _say(f"tnb kernels: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+# --------------------------------------------------------------------------- tnb run
+
+
+async def _start(
+    args: argparse.Namespace, provider: Any, notebook: Any
+) -> tuple[KernelBackend, KernelChoice]:
+    from tnb.kernels.selection import NoSuchKernelError, select_choice
+
+    if getattr(args, "existing", None):
+        if args.server:
+            raise UserError("--existing and --server cannot be used together")
+        from tnb.kernels.local import LocalProvider
+
+        try:
+            backend = await LocalProvider().attach_existing(Path(args.existing))
+        except KernelConnectionError as exc:
+            raise UserError(str(exc)) from None
+        return backend, backend.choice
+    try:
+        choices = await provider.list_choices()
+        choice = select_choice(
+            choices,
+            wanted=args.kernel,
+            notebook_kernel=notebook.kernel_name,
+            language=notebook.language,
+        )
+    except (NoSuchKernelError, KernelConnectionError) as exc:
+        raise UserError(str(exc)) from None
+    try:
+        return await provider.start(choice), choice
+    except (KernelStartError, KernelConnectionError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def _cell_label(notebook: Any, cell: Any) -> str:
+    index = next(i for i, c in enumerate(notebook.cells) if c is cell)
+    return f"cell {index + 1}" + (f" (id {cell.id})" if cell.id else "")
+
+
+def _report_failure(notebook: Any, result: Any, timeout: float | None) -> None:
+    label = _cell_label(notebook, result.cell)
+    if result.status == "timeout":
+        _say(f"tnb run: {label} did not finish within {timeout:g} s; it was interrupted")
+    elif result.status == "died":
+        died = result.died
+        _say(f"tnb run: {label}: {died.reason if died else 'the kernel died'}")
+        if died and died.exit_code is not None:
+            _say(f"exit code {died.exit_code}")
+        if died and died.stderr_tail:
+            _say(f"--- last lines of the kernel's stderr ---\n{died.stderr_tail}")
+    else:
+        error = result.error
+        _say(f"tnb run: {label} raised {error.ename if error else 'an error'}:")
+        if error is not None:
+            if error.traceback:
+                _say(_plain("\n".join(error.traceback), sys.stderr))
+            else:
+                _say(f"{error.ename}: {error.evalue}")
+            if error.ename == "StdinNotImplementedError":
+                _say(
+                    "tnb run: the cell asked for input(), which `tnb run` cannot answer; "
+                    "open the notebook in tnb to answer it"
+                )
+
+
+async def _run(args: argparse.Namespace, session_name: str) -> int:
+    from tnb.notebook.errors import NotebookError
+    from tnb.notebook.io import load_notebook, save_notebook
+    from tnb.runner import Runner, apply_kernel_metadata
+
+    path: Path = args.notebook
+    output: Path = args.output or path
+    if args.timeout is not None and args.timeout <= 0:
+        raise UserError("--timeout must be a positive number of seconds")
+    try:
+        notebook = load_notebook(path, missing_ok=False)
+    except NotebookError as exc:
+        raise UserError(str(exc)) from None
+    async with _provider(args, path.parent) as provider:
+        if hasattr(provider, "session_name"):
+            provider.session_name = session_name
+        backend, choice = await _start(args, provider, notebook)
+        try:
+            info = getattr(backend, "info", None)
+            apply_kernel_metadata(notebook, choice, info)
+            runner = Runner(backend, notebook, timeout=args.timeout, allow_errors=args.allow_errors)
+            run = await runner.run_all()
+        finally:
+            with contextlib.suppress(Exception):
+                await backend.shutdown()
+    try:
+        save_notebook(notebook, output)
+    except NotebookError as exc:
+        raise UserError(str(exc)) from None
+    ran = len(run.results)
+    # --allow-errors allows exceptions, not timeouts or a dead kernel.
+    failures = [
+        r for r in run.results if r.failed and not (args.allow_errors and r.status == "error")
+    ]
+    allowed = [r for r in run.results if r.failed and r not in failures]
+    for result in failures:
+        _report_failure(notebook, result, args.timeout)
+    if run.failure is not None:
+        _say(f"tnb run: stopped at {_cell_label(notebook, run.failure.cell)}; saved {output}")
+        return EXIT_CELL_FAILED
+    if failures:
+        _say(f"tnb run: {ran} cells ran, {len(failures)} failed; saved {output}")
+        return EXIT_CELL_FAILED
+    note = f", {len(allowed)} raised (allowed)" if allowed else ""
+    _say(f"tnb run: {ran} cells ran{note}; saved {output}")
+    return EXIT_OK
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """`tnb run NOTEBOOK`: execute every code cell, save, and return the exit code."""
+    try:
+        return asyncio.run(_run(args, os.path.abspath(args.notebook)))
+    except UserError as exc:
+        _say(f"tnb run: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _say("tnb run: interrupted; the notebook was not saved")
+        return 130
