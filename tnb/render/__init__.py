@@ -1,0 +1,46 @@
+"""Outputs to Rich renderables: MIME ranking, sanitised ANSI text, tables, LaTeX, pictures."""
+
+from __future__ import annotations
+
+from tnb.render.html import render_html
+from tnb.render.images import HalfBlockImage, ImageError, decode_image, describe_svg
+from tnb.render.latex import latex_to_unicode
+from tnb.render.mime import IMAGE_TYPES, RANKED_TYPES, best_mime, rank_mime
+from tnb.render.output import (
+    DEFAULT_MAX_LINES,
+    PALETTES,
+    ImageMode,
+    Theme,
+    output_text,
+    render_ansi,
+    render_mime,
+    render_output,
+)
+from tnb.render.sanitize import sanitize, strip_ansi
+from tnb.render.window import TextWindow, line_count, text_window
+
+__all__ = [
+    "DEFAULT_MAX_LINES",
+    "IMAGE_TYPES",
+    "PALETTES",
+    "RANKED_TYPES",
+    "HalfBlockImage",
+    "ImageError",
+    "ImageMode",
+    "TextWindow",
+    "Theme",
+    "best_mime",
+    "decode_image",
+    "describe_svg",
+    "latex_to_unicode",
+    "line_count",
+    "output_text",
+    "rank_mime",
+    "render_ansi",
+    "render_html",
+    "render_mime",
+    "render_output",
+    "sanitize",
+    "strip_ansi",
+    "text_window",
+]

@@ -1,0 +1,324 @@
+"""HTML to readable terminal text and Rich tables, with the stdlib parser (never a browser)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+from tnb.render.sanitize import strip_ansi
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SKIPPED = frozenset({"script", "style", "head", "title", "noscript", "template", "svg", "math"})
+_BLOCKS = _words(
+    "p div section article header footer main nav aside figure figcaption blockquote "
+    "pre h1 h2 h3 h4 h5 h6 ul ol li dl dt dd table tr details summary form fieldset "
+    "address"
+)
+_VOID = _words("br hr img input meta link area base col embed source track wbr")
+_INLINE_STYLES = {
+    "b": Style(bold=True),
+    "strong": Style(bold=True),
+    "th": Style(bold=True),
+    "i": Style(italic=True),
+    "em": Style(italic=True),
+    "var": Style(italic=True),
+    "cite": Style(italic=True),
+    "u": Style(underline=True),
+    "ins": Style(underline=True),
+    "s": Style(strike=True),
+    "del": Style(strike=True),
+    "strike": Style(strike=True),
+    "code": Style(bold=True),
+    "kbd": Style(bold=True),
+    "a": Style(underline=True),
+    "h1": Style(bold=True, underline=True),
+    "h2": Style(bold=True),
+    "h3": Style(bold=True),
+    "h4": Style(bold=True),
+    "h5": Style(bold=True),
+    "h6": Style(bold=True),
+    "summary": Style(bold=True),
+    "caption": Style(italic=True),
+}
+_NUMBER = re.compile(
+    r"[-+−]?(?:\d[\d,_ ]*)?\.?\d*(?:[eE][-+]?\d+)?%?|nan|NaN|inf|-inf|None|NaT|<NA>"
+)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class _Cell:
+    text: Text
+    header: bool
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass
+class _TableBuilder:
+    rows: list[tuple[list[_Cell], bool]] = field(default_factory=list)  # (cells, in <thead>)
+    caption: Text = field(default_factory=Text)
+    in_head: bool = False
+    cell: _Cell | None = None
+    in_caption: bool = False
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 1000))
+    except ValueError:
+        return 1
+
+
+def _grid(rows: list[list[_Cell]]) -> list[list[_Cell | None]]:
+    """Lay cells out on a grid, honouring colspan and rowspan (pandas' MultiIndex uses both)."""
+    grid: list[list[_Cell | None]] = []
+    pending: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
+    for cells in rows:
+        row: list[_Cell | None] = []
+        queue = list(cells)
+        while queue or any(col >= len(row) for col in pending):
+            col = len(row)
+            if pending.get(col, 0) > 0:
+                pending[col] -= 1
+                row.append(None)
+                continue
+            pending.pop(col, None)
+            if not queue:
+                break
+            cell = queue.pop(0)
+            row.append(cell)
+            row.extend([None] * (cell.colspan - 1))
+            if cell.rowspan > 1:
+                for spanned in range(col, col + cell.colspan):
+                    pending[spanned] = cell.rowspan - 1
+        grid.append(row)
+    return grid
+
+
+def _is_number(text: str) -> bool:
+    return bool(text) and _NUMBER.fullmatch(text.strip()) is not None
+
+
+class _HtmlToRich(HTMLParser):
+    def __init__(self, max_rows: int) -> None:
+        super().__init__(convert_charrefs=True)
+        self.max_rows = max_rows
+        self.blocks: list[RenderableType] = []
+        self.text = Text()
+        self.styles: list[tuple[str, Style]] = []
+        self.skip: list[str] = []
+        self.pre = 0
+        self.lists: list[list[int]] = []  # one [counter] per open list; counter < 0 for <ul>
+        self.tables: list[_TableBuilder] = []
+
+    @property
+    def target(self) -> Text:
+        table = self.tables[-1] if self.tables else None
+        if table is not None and table.in_caption:
+            return table.caption
+        if table is not None and table.cell is not None:
+            return table.cell.text
+        return self.text
+
+    def newline(self) -> None:
+        target = self.target
+        if target.plain and not target.plain.endswith("\n"):
+            target.append("\n")
+
+    def write(self, text: str) -> None:
+        target = self.target
+        if not self.pre:
+            text = _SPACES.sub(" ", text)
+            if not target.plain or target.plain.endswith(("\n", " ")):
+                text = text.lstrip(" ")
+        if not text:
+            return
+        style = Style.combine(style for _, style in self.styles) if self.styles else None
+        target.append(text, style)
+
+    def flush(self) -> None:
+        self.text.rstrip()
+        if self.text.plain.strip():
+            self.blocks.append(self.text)
+        self.text = Text()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skip:
+            if tag == self.skip[-1] and tag not in _VOID:
+                self.skip.append(tag)
+            return
+        if tag in _SKIPPED:
+            self.skip.append(tag)
+            return
+        attributes = dict(attrs)
+        if tag == "table":
+            if not self.tables:
+                self.flush()
+            self.tables.append(_TableBuilder())
+            return
+        if self.tables:
+            table = self.tables[-1]
+            if tag == "thead":
+                table.in_head = True
+            elif tag == "tr":
+                table.rows.append(([], table.in_head))
+                return
+            elif tag in ("td", "th"):
+                if not table.rows:
+                    table.rows.append(([], table.in_head))
+                table.cell = _Cell(
+                    Text(),
+                    tag == "th",
+                    _span(attributes.get("colspan")),
+                    _span(attributes.get("rowspan")),
+                )
+                table.rows[-1][0].append(table.cell)
+            elif tag == "caption":
+                table.in_caption = True
+        if tag in _BLOCKS:
+            self.newline()
+        if tag == "br":
+            self.target.append("\n")
+        elif tag == "hr":
+            self.newline()
+            self.target.append("─" * 20 + "\n", Style(dim=True))
+        elif tag == "img":
+            self.write(f"[image: {attributes.get('alt') or (attributes.get('src') or '')[:40]}]")
+        elif tag == "pre":
+            self.pre += 1
+        elif tag in ("ul", "ol"):
+            self.lists.append([-1 if tag == "ul" else int(attributes.get("start") or 1) - 1])
+        elif tag == "li":
+            depth = max(0, len(self.lists) - 1)
+            counter = self.lists[-1] if self.lists else [-1]
+            if counter[0] < 0:
+                bullet = "• "
+            else:
+                counter[0] += 1
+                bullet = f"{counter[0]}. "
+            self.target.append("  " * depth + bullet)
+        if tag in _INLINE_STYLES and tag not in _VOID:
+            self.styles.append((tag, _INLINE_STYLES[tag]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip:
+            if tag == self.skip[-1]:
+                self.skip.pop()
+            return
+        for index in range(len(self.styles) - 1, -1, -1):
+            if self.styles[index][0] == tag:
+                del self.styles[index:]
+                break
+        if self.tables:
+            table = self.tables[-1]
+            if tag == "thead":
+                table.in_head = False
+            elif tag in ("td", "th"):
+                table.cell = None
+            elif tag == "caption":
+                table.in_caption = False
+            elif tag == "table":
+                self.tables.pop()
+                built = self.build_table(table)
+                if self.tables:
+                    # A table inside a cell: Rich could nest it, but a cell's text is a Text, so
+                    # keep its words (nested tables in notebook outputs are rare and small).
+                    self.write(" ".join(cell.text.plain for row, _ in table.rows for cell in row))
+                else:
+                    self.blocks.append(built)
+                return
+        if tag == "pre":
+            self.pre = max(0, self.pre - 1)
+        elif tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+        if tag in _BLOCKS:
+            self.newline()
+            if tag in ("p", "h1", "h2", "h3", "pre", "ul", "ol", "blockquote") and not self.lists:
+                self.target.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skip:
+            # Entities are decoded before this point, so "&#27;" arrives as a real ESC.
+            self.write(strip_ansi(data))
+
+    def build_table(self, builder: _TableBuilder) -> RenderableType:
+        head_rows = [cells for cells, in_head in builder.rows if in_head]
+        body_rows = [cells for cells, in_head in builder.rows if not in_head and cells]
+        if not head_rows and body_rows and all(cell.header for cell in body_rows[0]):
+            head_rows, body_rows = body_rows[:1], body_rows[1:]
+        hidden = max(0, len(body_rows) - self.max_rows)
+        grid = _grid(head_rows + body_rows[: self.max_rows])
+        width = max((len(row) for row in grid), default=0)
+        head, body = grid[: len(head_rows)], grid[len(head_rows) :]
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            show_header=bool(head),
+            header_style=Style(bold=True),
+            pad_edge=False,
+            collapse_padding=True,
+            caption=builder.caption if builder.caption.plain.strip() else None,
+        )
+        for col in range(width):
+            header = Text("\n").join(
+                row[col].text if col < len(row) and row[col] is not None else Text()  # type: ignore[union-attr]
+                for row in head
+            )
+            values = [row[col].text.plain for row in body if col < len(row) and row[col]]  # type: ignore[union-attr]
+            numeric = bool(values) and all(
+                _is_number(value) or not value.strip() for value in values
+            )
+            short = all(len(value) <= 40 for value in values)
+            table.add_column(
+                header,
+                justify="right" if numeric else "left",
+                no_wrap=short,
+                overflow="ellipsis",
+            )
+        for row in body:
+            cells: list[Text] = []
+            for col in range(width):
+                cell = row[col] if col < len(row) else None
+                text = cell.text.copy() if cell is not None else Text()
+                text.rstrip()
+                if cell is not None and cell.header:
+                    text.stylize(Style(bold=True))
+                cells.append(text)
+            table.add_row(*cells)
+        if hidden:
+            return Group(table, Text(f"… {hidden:,} more rows", style=Style(dim=True)))
+        return table
+
+
+def render_html(source: str, *, max_rows: int = 200) -> RenderableType | None:
+    """HTML as readable text and tables, or None when it shows no text (e.g. only a script).
+
+    Args:
+        source: The HTML.
+        max_rows: Body rows kept per table; the rest are counted in a note.
+    """
+    parser = _HtmlToRich(max_rows)
+    try:
+        parser.feed(source)
+        parser.close()
+    except (AssertionError, ValueError):  # the stdlib parser's reaction to some broken markup
+        pass
+    while parser.tables:
+        table = parser.tables.pop()
+        if not parser.tables:
+            parser.blocks.append(parser.build_table(table))
+    parser.flush()
+    if not parser.blocks:
+        return None
+    return parser.blocks[0] if len(parser.blocks) == 1 else Group(*parser.blocks)
