@@ -157,9 +157,11 @@ def _parse_json(text: str, source: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
-        hint = " (the file looks cut short)" if e.pos >= len(text.rstrip()) else ""
+        # An unterminated string always runs into the end of the text.
+        cut = e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string")
+        hint = "; the file looks cut short" if cut else ""
         raise NotebookError(
-            f"{source}: not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}{hint}"
+            f"{source}: not valid JSON: {e.msg} (line {e.lineno}, column {e.colno}){hint}"
         ) from None
     except RecursionError:
         raise NotebookError(f"{source}: not a notebook: JSON nested too deeply") from None
