@@ -36,7 +36,7 @@ class TnbApp(App[int]):
     def __init__(self, notebook: Notebook, *, language: str | None = None) -> None:
         super().__init__()
         self.notebook = notebook
-        self.language = language or _notebook_language(notebook)
+        self.language = language or notebook.language
         self.clipboard_cells: list[Cell] = []
         # Set by the execution layer once a kernel answers: written into the file on save.
         self.kernel_metadata: dict[str, Any] | None = None
@@ -115,15 +115,6 @@ class TnbApp(App[int]):
         target = os.environ.get(FIRST_PAINT_ENV)
         if target:
             Path(target).write_text(f"{time.time()}\n", encoding="utf-8")
-
-
-def _notebook_language(notebook: Notebook) -> str:
-    language = getattr(notebook, "language", None)
-    if isinstance(language, str) and language:
-        return language
-    info = notebook.metadata.get("language_info") or {}
-    spec = notebook.metadata.get("kernelspec") or {}
-    return str(info.get("name") or spec.get("language") or "python")
 
 
 def _untitled_path(folder: Path) -> Path:

@@ -108,6 +108,8 @@ class NotebookScreen(Screen[None]):
         self.query_one("#find", FindBar).display = False
         self.view.focus()
         self.update_bars()
+        for note in self.notebook.upgrade_notes:
+            self.notify(note, title="Older notebook format", timeout=10)
 
     def update_bars(self, note: str = "") -> None:
         """Refresh header and status bar from the model."""
@@ -115,7 +117,7 @@ class NotebookScreen(Screen[None]):
         self.query_one("#header", HeaderBar).show(
             display_name(nb.path) if nb.path else "untitled",
             dirty=nb.dirty,
-            new=bool(getattr(nb, "is_new", False)),
+            new=nb.is_new,
         )
         self.query_one("#status", StatusBar).show(
             mode=self.mode,

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 
-class HeaderBar(Static):
+class _Bar(Widget):
+    """A one-line bar; updating it never triggers a layout (Static.update would)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = Text()
+
+    def render(self) -> Text:
+        """The current text."""
+        return self._text
+
+    def _set(self, text: Text) -> None:
+        if text != self._text:
+            self._text = text
+            self.refresh()
+
+
+class HeaderBar(_Bar):
     """The notebook's name with a dirty marker."""
 
     def show(self, name: str, *, dirty: bool, new: bool) -> None:
@@ -16,11 +33,11 @@ class HeaderBar(Static):
             text.append("  (new file)", "italic")
         if dirty:
             text.append("  ● modified", "bold")
-        self.update(text)
+        self._set(text)
         self.set_class(dirty, "-dirty")
 
 
-class StatusBar(Static):
+class StatusBar(_Bar):
     """Mode, cursor position, language and the kernel's state."""
 
     def show(self, *, mode: str, cursor: int, count: int, selected: int, language: str,
@@ -34,5 +51,10 @@ class StatusBar(Static):
         text.append(f" · {language} · {kernel}")
         if note:
             text.append(f" · {note}")
-        self.update(text)
+        self._set(text)
         self.set_class(mode == "edit", "-edit")
+
+    @property
+    def text(self) -> str:
+        """The bar's plain text (for tests)."""
+        return self._text.plain

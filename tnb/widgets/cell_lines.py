@@ -13,16 +13,8 @@ from rich.text import Text
 from textual.strip import Strip
 
 from tnb.highlight import lexer_for, syntax_theme
-from tnb.notebook.model import Cell, Output
-
-try:
-    from tnb.render import render_output
-except ImportError:  # pragma: no cover - only while tnb.render is being rewritten
-
-    def render_output(output: Output, width: int = 80) -> RenderableType:
-        text = output.text or "\n".join(output.traceback) or output.data.get("text/plain", "")
-        return Text.from_ansi(str(text).rstrip("\n"))
-
+from tnb.notebook.model import Cell
+from tnb.render import render_output
 
 PROMPT_WIDTH = 7  # "[1234]:" fits; Jupyter's own gutter is as wide
 BAR_WIDTH = 1  # the cursor / selection bar left of the prompt
@@ -158,7 +150,9 @@ def render_cell(
                 strips.append(Strip([blank_prompt, *line, margin], width - BAR_WIDTH))
         else:
             for output in cell.outputs:
-                renderable = render_output(output, width=body)
+                renderable = render_output(
+                    output, width=body, theme="dark" if styles.dark else "light"
+                )
                 for line in _lines(console, options, renderable, body):
                     strips.append(Strip([blank_prompt, *line, margin], width - BAR_WIDTH))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -13,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Input, Label
 
 from tnb.notebook.model import Cell
+from tnb.render import output_text
 
 
 class FindBar(Horizontal):
@@ -73,20 +73,9 @@ class FindBar(Horizontal):
         self.post_message(self.Closed())
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
-
-
 def cell_text(cell: Cell) -> str:
-    """Everything find looks through in a cell: its source and its outputs' text."""
-    parts = [cell.source]
-    for output in cell.outputs:
-        parts.append(output.text)
-        parts.extend(output.traceback)
-        for mime in ("text/plain", "text/markdown", "text/html", "text/latex"):
-            value = output.data.get(mime)
-            if value:
-                parts.append(value if isinstance(value, str) else "".join(value))
-    return _ANSI.sub("", "\n".join(parts))
+    """Everything find looks through in a cell: its source and its outputs' plain text."""
+    return "\n".join([cell.source, *(output_text(output) for output in cell.outputs)])
 
 
 def find_hits(cells: list[Cell], term: str) -> list[int]:

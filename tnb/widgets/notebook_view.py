@@ -85,6 +85,7 @@ class NotebookView(ScrollView, can_focus=True):
         self.hidden_outputs: set[int] = set()
         self._cache: dict[int, RenderedCell] = {}
         self._versions: dict[int, int] = {}
+        self._estimates: dict[int, tuple[str, int, int, int]] = {}
         self._heights: list[int] = []
         self._tops: list[int] = [0]
         self._styles: CellStyles | None = None
@@ -109,13 +110,24 @@ class NotebookView(ScrollView, can_focus=True):
     def move_cursor(self, index: int, *, extend: bool = False, scroll: bool = True) -> None:
         """Put the cursor on cell ``index`` (clamped); ``extend`` keeps the selection anchor."""
         index = max(0, min(index, len(self.cells) - 1))
+        before = set(self.selection)
         self.cursor = index
         if not extend:
             self.selection_anchor = index
         if scroll:
             self.scroll_to_cell(index)
-        self.refresh()
+        # Only the cursor bar of the cells whose state changed needs drawing again.
+        self._refresh_bars(before ^ set(self.selection) | {index})
         self.post_message(self.CursorMoved(self, index))
+
+    def _refresh_bars(self, indices: set[int]) -> None:
+        if self.editing_lines is not None or not self._heights:
+            self.refresh()
+            return
+        y = self.scroll_offset.y
+        for index in indices:
+            if 0 <= index < len(self._heights):
+                self.refresh(Region(0, self._tops[index] - y, BAR_WIDTH, self._heights[index]))
 
     def select(self, indices: list[int]) -> None:
         """Select a contiguous run of cells, the cursor on its last one."""
@@ -128,6 +140,8 @@ class NotebookView(ScrollView, can_focus=True):
         live = {id(cell) for cell in self.cells}
         for key in [k for k in self._cache if k not in live]:
             del self._cache[key]
+        for key in [k for k in self._estimates if k not in live]:
+            del self._estimates[key]
         self.hidden_outputs &= live
         self.cursor = max(0, min(self.cursor, len(self.cells) - 1))
         self.selection_anchor = max(0, min(self.selection_anchor, len(self.cells) - 1))
@@ -229,9 +243,23 @@ class NotebookView(ScrollView, can_focus=True):
         width = self._content_width()
         self._layout_width = width
         heights: list[int] = []
+        estimates = self._estimates
         for cell in self.cells:
             rendered = self._cache.get(id(cell))
-            heights.append(len(rendered.strips) if rendered else estimate_height(cell, width))
+            if rendered is not None:
+                heights.append(len(rendered.strips))
+                continue
+            # Estimating splits the source: memoise it, the layout runs on every new cell drawn.
+            memo = estimates.get(id(cell))
+            if (
+                memo is None
+                or memo[0] is not cell.source
+                or memo[1] != len(cell.outputs)
+                or memo[2] != width
+            ):
+                memo = (cell.source, len(cell.outputs), width, estimate_height(cell, width))
+                estimates[id(cell)] = memo
+            heights.append(memo[3])
         self._heights = heights
         self._tops = [0, *accumulate(heights)]
         self.virtual_size = Size(width, self._tops[-1])
