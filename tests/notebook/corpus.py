@@ -1,5 +1,8 @@
 """Notebooks written the way Jupyter writes them (with nbformat itself), for round-trip tests."""
 
+# nbformat ships py.typed but leaves its builders unannotated.
+# mypy: disable-error-code="no-untyped-call"
+
 from __future__ import annotations
 
 import copy
@@ -17,7 +20,8 @@ from nbformat.v4 import (
 )
 
 PNG_1X1 = (
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAA"
+    "AABJRU5ErkJggg=="
 )
 ANSI_TRACEBACK = [
     "\x1b[0;31m---------------------------------------------------------------------------\x1b[0m",
@@ -45,7 +49,9 @@ def writes(nb: Any) -> str:
 
 def basic() -> Any:
     """Code, markdown and raw cells with every standard output type."""
-    code = new_code_cell("import sys\nprint('hello')\nsys.stderr.write('warn\\n')\n1 + 1", execution_count=1)
+    code = new_code_cell(
+        "import sys\nprint('hello')\nsys.stderr.write('warn\\n')\n1 + 1", execution_count=1
+    )
     code.outputs = [
         new_output("stream", name="stdout", text="hello\n"),
         new_output("stream", name="stderr", text="warn\n"),
@@ -53,7 +59,9 @@ def basic() -> Any:
     ]
     err = new_code_cell("1/0", execution_count=3)
     err.outputs = [
-        new_output("error", ename="ZeroDivisionError", evalue="division by zero", traceback=ANSI_TRACEBACK)
+        new_output(
+            "error", ename="ZeroDivisionError", evalue="division by zero", traceback=ANSI_TRACEBACK
+        )
     ]
     plot = new_code_cell("plot()", execution_count=4)
     plot.outputs = [
@@ -178,7 +186,10 @@ def unknown_mimes() -> Any:
         ),
         new_output(
             "execute_result",
-            data={"text/plain": "Out", "application/vnd.dataresource+json": {"data": [], "schema": {}}},
+            data={
+                "text/plain": "Out",
+                "application/vnd.dataresource+json": {"data": [], "schema": {}},
+            },
             metadata={},
             execution_count=2,
         ),
@@ -234,7 +245,9 @@ def unknown_keys() -> Any:
     nb["x_toplevel"] = {"kept": True}
     nb.cells[1]["x_cell_key"] = [1, 2]
     nb.cells[1].outputs[0]["x_output_key"] = "kept"
-    nb.cells[1].outputs.append(nbformat.from_dict({"output_type": "x_future_output", "payload": ["a\n", "b"]}))
+    nb.cells[1].outputs.append(
+        nbformat.from_dict({"output_type": "x_future_output", "payload": ["a\n", "b"]})
+    )
     nb.cells[0]["outputs"] = []  # a code-only key on a markdown cell
     return nb
 

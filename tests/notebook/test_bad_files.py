@@ -1,4 +1,4 @@
-"""Files that are not notebooks give a NotebookError naming the file and the problem; nothing is written."""
+"""Files that are not notebooks: a NotebookError naming the file and the problem; no writes."""
 
 from __future__ import annotations
 
@@ -36,20 +36,27 @@ def _load_error(path: Path) -> str:
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
+    # Stored as .json so that ruff, which formats and lints .ipynb files, leaves them alone.
     for item in DATA.iterdir():
-        shutil.copy(item, tmp_path / item.name)
+        shutil.copy(item, tmp_path / f"{item.stem}.ipynb")
     return tmp_path
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("bad_json.ipynb", "not valid JSON: Expecting property name enclosed in double quotes (line 3, column 41)"),
-        ("truncated.ipynb", "Unterminated string starting at (line 13, column 7); the file looks cut short"),
+        (
+            "bad_json.ipynb",
+            "not valid JSON: Expecting property name enclosed in double quotes (line 3, column 41)",
+        ),
+        (
+            "truncated.ipynb",
+            "Unterminated string starting at (line 13, column 7); the file looks cut short",
+        ),
         ("empty.ipynb", "the file is empty"),
         ("binary.ipynb", "not UTF-8 text (byte 0x89 at offset 0); is it a binary file?"),
         ("future_nbformat5.ipynb", "nbformat 5.0 is newer than tnb understands"),
-        ("not_a_notebook.json", "not a notebook: not a notebook: no 'nbformat' key"),
+        ("not_a_notebook.ipynb", "not a notebook: not a notebook: no 'nbformat' key"),
         ("cells_not_a_list.ipynb", "not a notebook: cells: expected a list, found an object"),
     ],
 )
@@ -137,7 +144,11 @@ _DELETE = object()
         (("cells", 1, "cell_type"), _DELETE, "cells[1].cell_type: expected a string, found null"),
         (("cells", 1, "cell_type"), "heading", "unknown cell type 'heading'"),
         (("cells", 1, "source"), 42, "cells[1].source: expected a string or a list of strings"),
-        (("cells", 1, "source"), ["a", 1], "cells[1].source: expected a string or a list of strings"),
+        (
+            ("cells", 1, "source"),
+            ["a", 1],
+            "cells[1].source: expected a string or a list of strings",
+        ),
         (("cells", 1, "id"), 7, "cells[1].id: expected a string, found an integer"),
         (("cells", 1, "metadata"), None, "cells[1].metadata: expected an object, found null"),
         (("cells", 1, "execution_count"), "1", "cells[1].execution_count: expected an integer"),
@@ -174,11 +185,13 @@ def test_json_that_is_no_notebook_at_all(text: str) -> None:
 
 
 def test_broken_old_notebook_is_a_notebook_error() -> None:
-    with pytest.raises(NotebookError, match="nbformat 3.0 could not be converted"):
+    with pytest.raises(NotebookError, match=r"nbformat 3\.0 could not be converted"):
         loads_notebook('{"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": 5}')
 
 
-def test_unreadable_file_gives_a_notebook_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_file_gives_a_notebook_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "locked.ipynb"
     path.write_text(corpus.writes(corpus.basic()), encoding="utf-8")
 
