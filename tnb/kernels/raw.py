@@ -752,11 +752,14 @@ class RawKernel:
         if self._closing:
             return
         self._closing = True
-        self._end_pending(KernelDied(reason="the kernel was shut down"))
+        gone = KernelDied(reason="the kernel was shut down")
+        self._end_pending(gone)
+        killed_already = self.died is not None
+        self.died = self.died or gone
         km = self._manager
         if km is not None:
             with contextlib.suppress(Exception):
-                await km.shutdown_kernel(now=self.died is not None)
+                await km.shutdown_kernel(now=killed_already)
         await self._close_io()
         self._set_status("dead")
 

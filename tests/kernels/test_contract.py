@@ -1,0 +1,312 @@
+"""The backend contract: the same tests against every backend in tests/fixtures/backends.py."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.fixtures.backends import BACKENDS, Recorded, record_messages, validate_recorded
+from tests.fixtures.kernelspecs import KernelSpecs
+from tnb.kernels.events import (
+    ClearOutput,
+    DisplayData,
+    Error,
+    ExecuteInput,
+    ExecuteReply,
+    ExecuteResult,
+    InputRequested,
+    KernelDied,
+    KernelEvent,
+    StatusChanged,
+    Stream,
+    UpdateDisplayData,
+)
+from tnb.kernels.protocol import KernelBackend
+
+# Hang guards only: generous, because five engineers share two cores.
+GUARD = 60.0
+
+
+@dataclass
+class Kernel:
+    """A started backend plus every message it received."""
+
+    backend: KernelBackend
+    recorded: Recorded
+    name: str
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def backend_name(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+async def _open(
+    request: pytest.FixtureRequest, backend_name: str, spec: str
+) -> AsyncIterator[Kernel]:
+    async with BACKENDS[backend_name].open(request, spec) as backend:
+        recorded = record_messages(backend)
+        yield Kernel(backend, recorded, backend_name)
+        assert validate_recorded(recorded) > 0
+
+
+@pytest.fixture
+async def kernel(
+    request: pytest.FixtureRequest, backend_name: str, kernelspecs: KernelSpecs
+) -> AsyncIterator[Kernel]:
+    async for k in _open(request, backend_name, kernelspecs.python):
+        yield k
+
+
+async def run(backend: KernelBackend, code: str, **kwargs: bool) -> list[KernelEvent]:
+    """All events of one execution (hang-guarded)."""
+
+    async def collect() -> list[KernelEvent]:
+        return [event async for event in backend.execute(code, **kwargs)]
+
+    return await asyncio.wait_for(collect(), GUARD)
+
+
+def stream_text(events: list[KernelEvent], name: str = "stdout") -> str:
+    return "".join(e.text for e in events if isinstance(e, Stream) and e.name == name)
+
+
+def only(events: list[KernelEvent], kind: type) -> list[KernelEvent]:
+    return [e for e in events if isinstance(e, kind)]
+
+
+async def test_hello_world(kernel: Kernel) -> None:
+    events = await run(kernel.backend, "print('hello, world')")
+    assert stream_text(events) == "hello, world\n"
+    assert isinstance(events[-1], ExecuteReply)
+    assert events[-1].status == "ok"
+    inputs = only(events, ExecuteInput)
+    assert len(inputs) == 1 and inputs[0].execution_count == events[-1].execution_count
+    statuses = [e.status for e in only(events, StatusChanged)]
+    assert statuses[0] == "busy" and statuses[-1] == "idle"
+    assert kernel.backend.status == "idle"
+
+
+async def test_stderr(kernel: Kernel) -> None:
+    events = await run(kernel.backend, "import sys; print('oops', file=sys.stderr)")
+    assert stream_text(events, "stderr") == "oops\n"
+    assert stream_text(events, "stdout") == ""
+
+
+async def test_execute_result(kernel: Kernel) -> None:
+    events = await run(kernel.backend, "6 * 7")
+    results = only(events, ExecuteResult)
+    assert len(results) == 1
+    result = results[0]
+    assert isinstance(result, ExecuteResult)
+    assert result.data["text/plain"] == "42"
+    reply = events[-1]
+    assert isinstance(reply, ExecuteReply) and result.execution_count == reply.execution_count
+
+
+async def test_display_data(kernel: Kernel) -> None:
+    code = "from IPython.display import HTML, display\ndisplay(HTML('<b>bold</b>'))"
+    events = await run(kernel.backend, code)
+    displays = only(events, DisplayData)
+    assert len(displays) == 1
+    shown = displays[0]
+    assert isinstance(shown, DisplayData)
+    assert shown.data["text/html"] == "<b>bold</b>" and "text/plain" in shown.data
+    assert shown.display_id is None
+
+
+async def test_update_display(kernel: Kernel) -> None:
+    code = (
+        "from IPython.display import display, update_display\n"
+        "h = display('first', display_id='d1')\n"
+        "update_display('second', display_id='d1')"
+    )
+    events = await run(kernel.backend, code)
+    shown = only(events, DisplayData)
+    assert len(shown) == 1 and isinstance(shown[0], DisplayData)
+    assert shown[0].display_id == "d1" and shown[0].data["text/plain"] == "'first'"
+    updates = only(events, UpdateDisplayData)
+    assert updates == [UpdateDisplayData({"text/plain": "'second'"}, {}, "d1")]
+    # An update from a later execution still targets the display by id.
+    later = await run(kernel.backend, "update_display('third', display_id='d1')")
+    assert only(later, UpdateDisplayData) == [UpdateDisplayData({"text/plain": "'third'"}, {}, "d1")]
+
+
+async def test_clear_output(kernel: Kernel) -> None:
+    code = (
+        "from IPython.display import clear_output\n"
+        "print('before', flush=True)\nclear_output(wait=True)\nprint('after')"
+    )
+    events = await run(kernel.backend, code)
+    kinds = [type(e).__name__ for e in events if isinstance(e, Stream | ClearOutput)]
+    assert kinds == ["Stream", "ClearOutput", "Stream"]
+    assert only(events, ClearOutput) == [ClearOutput(wait=True)]
+
+
+async def test_error(kernel: Kernel) -> None:
+    events = await run(kernel.backend, "1 / 0")
+    errors = only(events, Error)
+    assert len(errors) == 1 and isinstance(errors[0], Error)
+    assert errors[0].ename == "ZeroDivisionError" and errors[0].traceback
+    reply = events[-1]
+    assert isinstance(reply, ExecuteReply) and reply.status == "error"
+
+
+async def test_input_with_reply(kernel: Kernel) -> None:
+    code = "name = input('name? ')\nprint('hi', name)"
+    events: list[KernelEvent] = []
+
+    async def go() -> None:
+        async for event in kernel.backend.execute(code):
+            events.append(event)
+            if isinstance(event, InputRequested):
+                await event.reply("tnb")
+
+    await asyncio.wait_for(go(), GUARD)
+    asked = only(events, InputRequested)
+    assert len(asked) == 1 and isinstance(asked[0], InputRequested)
+    assert asked[0].prompt == "name? " and not asked[0].password
+    assert stream_text(events).endswith("hi tnb\n")
+
+
+async def test_getpass_is_password(kernel: Kernel) -> None:
+    code = "import getpass\nsecret = getpass.getpass('pw: ')\nprint(len(secret))"
+    events: list[KernelEvent] = []
+
+    async def go() -> None:
+        async for event in kernel.backend.execute(code):
+            events.append(event)
+            if isinstance(event, InputRequested):
+                await event.reply("hunter2")
+
+    await asyncio.wait_for(go(), GUARD)
+    asked = only(events, InputRequested)
+    assert len(asked) == 1 and isinstance(asked[0], InputRequested) and asked[0].password
+    assert stream_text(events).endswith("7\n")
+
+
+async def test_input_without_stdin_fails_fast(kernel: Kernel) -> None:
+    events = await run(kernel.backend, "input('x')", allow_stdin=False)
+    errors = only(events, Error)
+    assert len(errors) == 1 and isinstance(errors[0], Error)
+    assert errors[0].ename == "StdinNotImplementedError"
+
+
+async def test_complete(kernel: Kernel) -> None:
+    code = "import os\nos.pa"
+    completion = await asyncio.wait_for(kernel.backend.complete(code, len(code)), GUARD)
+    assert "path" in completion.matches or "os.path" in completion.matches
+    assert completion.cursor_end == len(code)
+    assert completion.cursor_start in (len(code) - 2, len(code) - 5)
+
+
+async def test_inspect(kernel: Kernel) -> None:
+    found = await asyncio.wait_for(kernel.backend.inspect("print", 5), GUARD)
+    assert found.found and "text/plain" in found.data
+    missing = await asyncio.wait_for(kernel.backend.inspect("no_such_name_xyz", 8), GUARD)
+    assert not missing.found
+
+
+async def test_is_complete(kernel: Kernel) -> None:
+    backend = kernel.backend
+    assert await asyncio.wait_for(backend.is_complete("x = 1"), GUARD) == "complete"
+    assert await asyncio.wait_for(backend.is_complete("for i in range(3):"), GUARD) == (
+        "incomplete"
+    )
+    assert await asyncio.wait_for(backend.is_complete("import = 7q"), GUARD) == "invalid"
+
+
+async def test_history(kernel: Kernel) -> None:
+    await run(kernel.backend, "history_marker = 12345")
+    entries = await asyncio.wait_for(kernel.backend.history(5), GUARD)
+    assert any(source == "history_marker = 12345" for _s, _l, source in entries)
+
+
+async def test_kernel_info(kernel: Kernel) -> None:
+    info = await asyncio.wait_for(kernel.backend.kernel_info(), GUARD)
+    assert info.language == "python" and info.protocol_version.startswith("5.")
+
+
+async def _interrupt_sleep(backend: KernelBackend) -> list[KernelEvent]:
+    events: list[KernelEvent] = []
+
+    async def go() -> None:
+        async for event in backend.execute("import time\ntime.sleep(60)"):
+            events.append(event)
+            if isinstance(event, ExecuteInput):
+                await asyncio.sleep(0.3)  # let the sleep begin
+                await backend.interrupt()
+
+    await asyncio.wait_for(go(), 30.0)  # far below the 60 s sleep: the interrupt took
+    return events
+
+
+async def test_interrupt_signal(kernel: Kernel) -> None:
+    events = await _interrupt_sleep(kernel.backend)
+    errors = only(events, Error)
+    assert [e.ename for e in errors if isinstance(e, Error)] == ["KeyboardInterrupt"]
+    assert isinstance(events[-1], ExecuteReply) and events[-1].status == "error"
+    # Still usable afterwards.
+    assert stream_text(await run(kernel.backend, "print('alive')")) == "alive\n"
+
+
+async def test_interrupt_message(
+    request: pytest.FixtureRequest, backend_name: str, kernelspecs: KernelSpecs
+) -> None:
+    async for k in _open(request, backend_name, kernelspecs.python_message):
+        events = await _interrupt_sleep(k.backend)
+        assert [e.ename for e in only(events, Error) if isinstance(e, Error)] == [
+            "KeyboardInterrupt"
+        ]
+
+
+async def test_restart_clears_state(kernel: Kernel) -> None:
+    await run(kernel.backend, "remembered = 5")
+    assert stream_text(await run(kernel.backend, "print(remembered)")) == "5\n"
+    await asyncio.wait_for(kernel.backend.restart(), GUARD)
+    assert kernel.backend.status == "idle"
+    events = await run(kernel.backend, "remembered")
+    assert [e.ename for e in only(events, Error) if isinstance(e, Error)] == ["NameError"]
+
+
+async def test_restart_ends_running_execution(kernel: Kernel) -> None:
+    events: list[KernelEvent] = []
+
+    async def go() -> None:
+        async for event in kernel.backend.execute("import time\ntime.sleep(60)"):
+            events.append(event)
+            if isinstance(event, ExecuteInput):
+                asyncio.ensure_future(kernel.backend.restart())
+
+    await asyncio.wait_for(go(), GUARD)
+    assert isinstance(events[-1], KernelDied)
+    for _ in range(600):  # the restart task finishes on its own
+        if kernel.backend.status == "idle":
+            break
+        await asyncio.sleep(0.1)
+    assert stream_text(await run(kernel.backend, "print('back')")) == "back\n"
+
+
+async def test_shutdown_leaves_nothing(
+    request: pytest.FixtureRequest, backend_name: str, kernelspecs: KernelSpecs
+) -> None:
+    entry = BACKENDS[backend_name]
+    async with entry.open(request, kernelspecs.python) as backend:
+        assert stream_text(await run(backend, "print(1)")) == "1\n"
+        leftovers = entry.traces(backend)
+        assert await leftovers() != []  # the check sees the running kernel
+        await asyncio.wait_for(backend.shutdown(), GUARD)
+        assert await leftovers() == []
+        assert backend.status == "dead"
+        await backend.shutdown()  # idempotent
+        events = await run(backend, "print(2)")
+        assert len(events) == 1 and isinstance(events[0], KernelDied)
+
+
+async def test_ten_thousand_prints_arrive_in_order(kernel: Kernel) -> None:
+    events = await run(kernel.backend, "for i in range(10000):\n    print(i, flush=True)")
+    lines = stream_text(events).splitlines()
+    assert lines == [str(i) for i in range(10000)]
