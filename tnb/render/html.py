@@ -107,14 +107,34 @@ def _grid(rows: list[list[_Cell]]) -> list[list[_Cell | None]]:
     return grid
 
 
+def _columns_that_fit(grid: list[list[_Cell | None]], width: int) -> int:
+    """How many leading columns fit ``width`` at their natural width (always at least one)."""
+    columns = max((len(row) for row in grid), default=0)
+    used = 0
+    for col in range(columns):
+        natural = max(
+            (
+                max((len(line) for line in row[col].text.plain.split("\n")), default=0)  # type: ignore[union-attr]
+                for row in grid
+                if col < len(row) and row[col] is not None
+            ),
+            default=0,
+        )
+        used += min(natural, 40) + 2  # cells of long text wrap; two cells of padding
+        if used > width - 3 and col > 0:  # keep room for the "…" column
+            return col if col < columns - 1 or used > width else columns
+    return columns
+
+
 def _is_number(text: str) -> bool:
     return bool(text) and _NUMBER.fullmatch(text.strip()) is not None
 
 
 class _HtmlToRich(HTMLParser):
-    def __init__(self, max_rows: int) -> None:
+    def __init__(self, max_rows: int, width: int) -> None:
         super().__init__(convert_charrefs=True)
         self.max_rows = max_rows
+        self.width = width
         self.blocks: list[RenderableType] = []
         self.text = Text()
         self.styles: list[tuple[str, Style]] = []
@@ -260,7 +280,8 @@ class _HtmlToRich(HTMLParser):
             head_rows, body_rows = body_rows[:1], body_rows[1:]
         hidden = max(0, len(body_rows) - self.max_rows)
         grid = _grid(head_rows + body_rows[: self.max_rows])
-        width = max((len(row) for row in grid), default=0)
+        width = _columns_that_fit(grid, self.width)
+        hidden_columns = max((len(row) for row in grid), default=0) - width
         head, body = grid[: len(head_rows)], grid[len(head_rows) :]
         table = Table(
             box=box.SIMPLE_HEAD,
@@ -286,6 +307,9 @@ class _HtmlToRich(HTMLParser):
                 no_wrap=short,
                 overflow="ellipsis",
             )
+        if hidden_columns:
+            # Squeezing every column to "…" (what Rich does) shows nothing; pandas drops columns.
+            table.add_column("…", no_wrap=True)
         for row in body:
             cells: list[Text] = []
             for col in range(width):
@@ -295,20 +319,25 @@ class _HtmlToRich(HTMLParser):
                 if cell is not None and cell.header:
                     text.stylize(Style(bold=True))
                 cells.append(text)
+            if hidden_columns:
+                cells.append(Text("…"))
             table.add_row(*cells)
-        if hidden:
-            return Group(table, Text(f"… {hidden:,} more rows", style=Style(dim=True)))
+        notes = [f"{hidden:,} more rows"] if hidden else []
+        notes += [f"{hidden_columns:,} more columns"] if hidden_columns else []
+        if notes:
+            return Group(table, Text("… " + ", ".join(notes), style=Style(dim=True)))
         return table
 
 
-def render_html(source: str, *, max_rows: int = 200) -> RenderableType | None:
+def render_html(source: str, *, max_rows: int = 200, width: int = 80) -> RenderableType | None:
     """HTML as readable text and tables, or None when it shows no text (e.g. only a script).
 
     Args:
         source: The HTML.
         max_rows: Body rows kept per table; the rest are counted in a note.
+        width: Columns available: table columns beyond it are left out and counted in a note.
     """
-    parser = _HtmlToRich(max_rows)
+    parser = _HtmlToRich(max_rows, width)
     try:
         parser.feed(source)
         parser.close()

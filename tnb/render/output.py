@@ -89,7 +89,9 @@ def render_ansi(
 ) -> RenderableType:
     """Terminal text with colours: only the kept window is sanitised and decoded."""
     window = text_window(text, max_lines, keep=keep, max_chars=_max_chars(max_lines))
-    body = Text.from_ansi(sanitize(window.shown), style=style or "")
+    # The model leaves a final "\r" or "\b" in stream text to mark where the cursor stands: not
+    # an edit still to apply (tnb.notebook.outputs already applied those), so drop it here.
+    body = Text.from_ansi(sanitize(window.shown.rstrip("\r\b")), style=style or "")
     if not window.hidden_lines and not window.cut_chars:
         return body
     if keep == "tail":
@@ -164,7 +166,7 @@ def render_mime(
         return markdown
     if mime == "text/html":
         source = _plain_source(value)
-        html = render_html(source[:max_chars], max_rows=max_lines or 1_000_000)
+        html = render_html(source[:max_chars], max_rows=max_lines or 1_000_000, width=width)
         if html is not None and len(source) > max_chars:
             return Group(
                 html, _note(f"… HTML cut at {max_chars:,} of {len(source):,} characters", palette)
@@ -317,9 +319,9 @@ def output_text(output: Output) -> str:
             json.dumps(output.data["application/json"], indent=2, ensure_ascii=False, default=str)
         )
     if "text/html" in output.data:
-        html = render_html(_plain_source(output.data["text/html"]), max_rows=1_000_000)
+        html = render_html(_plain_source(output.data["text/html"]), max_rows=1_000_000, width=1_000)
         if html is not None:
-            console = Console(file=StringIO(), width=200, color_system=None, legacy_windows=False)
+            console = Console(file=StringIO(), width=1_000, color_system=None, legacy_windows=False)
             with console.capture() as capture:
                 console.print(html)
             return capture.get()

@@ -1,0 +1,49 @@
+"""render_output is cached per output until the output's content or the options change."""
+
+from __future__ import annotations
+
+import gc
+
+from tests.render.terminal import to_plain
+from tnb.notebook.model import Output
+from tnb.render import output as output_module
+from tnb.render import render_output
+
+
+def test_same_output_same_options_is_the_same_renderable() -> None:
+    output = Output("display_data", data={"text/html": "<table><tr><td>1</td></tr></table>"})
+    assert render_output(output, 80) is render_output(output, 80)
+
+
+def test_new_stream_text_renders_anew() -> None:
+    output = Output("stream", text="one\n")
+    first = render_output(output)
+    output.text += "two\n"
+    second = render_output(output)
+    assert first is not second
+    assert to_plain(second).splitlines() == ["one", "two"]
+
+
+def test_updated_display_data_renders_anew() -> None:
+    output = Output("display_data", data={"text/plain": "old"})
+    assert "old" in to_plain(render_output(output))
+    output.data = {"text/plain": "new"}
+    assert "new" in to_plain(render_output(output))
+    output.data["text/plain"] = "newer"  # mutated in place
+    assert "newer" in to_plain(render_output(output))
+
+
+def test_options_are_part_of_the_key() -> None:
+    output = Output("stream", text="".join(f"{i}\n" for i in range(100)))
+    assert render_output(output, 80, max_lines=5) is not render_output(output, 80, max_lines=10)
+    assert render_output(output, 80) is not render_output(output, 60)
+    assert render_output(output, theme="dark") is not render_output(output, theme="light")
+
+
+def test_cache_does_not_keep_outputs_alive() -> None:
+    output = Output("stream", text="bye\n")
+    render_output(output)
+    before = len(output_module._CACHE)
+    del output
+    gc.collect()
+    assert len(output_module._CACHE) == before - 1
