@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gc
+import io
+
+from rich.console import Console
 
 from tests.render.terminal import to_plain
 from tnb.notebook.model import Output
 from tnb.render import output as output_module
-from tnb.render import render_output
+from tnb.render import render_output, render_output_lines
 
 
 def test_same_output_same_options_is_the_same_renderable() -> None:
@@ -47,3 +50,23 @@ def test_cache_does_not_keep_outputs_alive() -> None:
     del output
     gc.collect()
     assert len(output_module._CACHE) == before - 1
+
+
+def test_laid_out_lines_are_cached_per_console_and_width() -> None:
+    console = Console(width=100, file=io.StringIO())
+    output = Output("stream", text="".join(f"\x1b[32m{i}\x1b[0m\n" for i in range(50)))
+    lines = render_output_lines(output, 40, console=console)
+    assert len(lines) == 50
+    assert lines[3][0].text == "3" and lines[3][0].style is not None
+    assert render_output_lines(output, 40, console=console) is lines
+    assert render_output_lines(output, 20, console=console) is not lines
+    output.text += "more\n"
+    assert len(render_output_lines(output, 40, console=console)) == 51
+
+
+def test_laid_out_lines_fit_the_width() -> None:
+    console = Console(width=200, file=io.StringIO())
+    output = Output("stream", text="word " * 100)
+    lines = render_output_lines(output, 30, console=console)
+    assert len(lines) > 10
+    assert all(sum(len(segment.text) for segment in line) <= 30 for line in lines)

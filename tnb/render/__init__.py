@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tnb.render.graphics import GraphicsMethod, detect_graphics, picture_of
 from tnb.render.html import render_html
 from tnb.render.images import HalfBlockImage, ImageError, decode_image, describe_svg
 from tnb.render.latex import latex_to_unicode
@@ -15,6 +16,7 @@ from tnb.render.output import (
     render_ansi,
     render_mime,
     render_output,
+    render_output_lines,
 )
 from tnb.render.sanitize import sanitize, strip_ansi
 from tnb.render.window import TextWindow, line_count, text_window
@@ -24,6 +26,7 @@ __all__ = [
     "IMAGE_TYPES",
     "PALETTES",
     "RANKED_TYPES",
+    "GraphicsMethod",
     "HalfBlockImage",
     "ImageError",
     "ImageMode",
@@ -32,14 +35,17 @@ __all__ = [
     "best_mime",
     "decode_image",
     "describe_svg",
+    "detect_graphics",
     "latex_to_unicode",
     "line_count",
     "output_text",
+    "picture_of",
     "rank_mime",
     "render_ansi",
     "render_html",
     "render_mime",
     "render_output",
+    "render_output_lines",
     "sanitize",
     "strip_ansi",
     "text_window",
