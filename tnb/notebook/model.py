@@ -211,7 +211,7 @@ class Notebook:
     def split_cell(self, index: int, offset: int) -> Cell:
         """Split a cell's source at a character offset; returns the new cell placed after it.
 
-        As JupyterLab does, newlines at the cut are dropped from both halves. Outputs,
+        As JupyterLab does, leading and trailing newlines are dropped from both halves. Outputs,
         execution count and attachments stay on the first cell; the new one gets a copy of
         the metadata and a fresh id.
         """
@@ -221,11 +221,11 @@ class Notebook:
         head, tail = cell.source[:offset], cell.source[offset:]
         new = Cell(
             cell_type=cell.cell_type,
-            source=tail.lstrip("\n"),
+            source=tail.strip("\n"),
             id=new_cell_id(),
             metadata=copy.deepcopy(cell.metadata),
         )
-        cell.source = head.rstrip("\n")
+        cell.source = head.strip("\n")
         self.insert_cells(position + 1, [new])
         return new
 
