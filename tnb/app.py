@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.markup import escape
 from textual.screen import Screen
 
 from tnb.keys import KEY_ACTIONS
@@ -27,7 +28,7 @@ FIRST_PAINT_ENV = "TNB_FIRST_PAINT_FILE"
 class TnbApp(App[int]):
     """A terminal notebook for one notebook file."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "tnb"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "quit", show=False, priority=True),
@@ -65,10 +66,12 @@ class TnbApp(App[int]):
                 continue
             seen.add(item.action)
             action = "delete_selected" if item.action == "chord('d')" else item.action
-            keys = f"  [{item.display_keys}]" if item.keys else ""
+            # Help text is Textual markup: keys like "[" must not open a tag.
+            keys = escape(item.display_keys) if item.keys else "palette only"
+            where = f"{item.mode} mode · " if item.mode != "any" else ""
             yield SystemCommand(
                 item.title,
-                f"{item.mode} mode{keys}" if item.mode != "any" else keys.strip() or "notebook",
+                f"{where}{keys}",
                 partial(self._run_screen_action, notebook_screen, action),
             )
 

@@ -15,7 +15,7 @@ from textual.widgets import Button, Label
 class QuitScreen(ModalScreen[str]):
     """Asks what to do with unsaved changes: "save", "discard" or "cancel"."""
 
-    CSS_PATH = "dialogs.tcss"
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")  # absolute: subclasses live elsewhere
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "choose('save')", "save and quit"),
         Binding("d", "choose('discard')", "discard and quit"),
@@ -47,7 +47,7 @@ class QuitScreen(ModalScreen[str]):
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question (y / enter or n / esc)."""
 
-    CSS_PATH = "dialogs.tcss"
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")  # absolute: subclasses live elsewhere
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "answer(True)", "yes"),
         Binding("n,escape", "answer(False)", "no"),

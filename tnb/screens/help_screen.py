@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from rich.table import Table
@@ -50,7 +51,7 @@ def help_table() -> Table:
 class HelpScreen(ModalScreen[None]):
     """Lists every key; any of esc, q, ? or h closes it."""
 
-    CSS_PATH = "help_screen.tcss"
+    CSS_PATH = Path(__file__).with_name("help_screen.tcss")  # absolute: subclasses live elsewhere
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,h", "dismiss", "close"),
     ]

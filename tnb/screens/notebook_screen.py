@@ -39,7 +39,9 @@ class CommandView(NotebookView):
 class NotebookScreen(Screen[None]):
     """One notebook: a virtualized view of its cells and one live editor."""
 
-    CSS_PATH = "notebook_screen.tcss"
+    CSS_PATH = Path(__file__).with_name(
+        "notebook_screen.tcss"
+    )  # absolute: subclasses live elsewhere
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("any")  # type: ignore[assignment]
 
     @dataclass

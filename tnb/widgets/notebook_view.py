@@ -107,6 +107,11 @@ class NotebookView(ScrollView, can_focus=True):
         low, high = sorted((self.selection_anchor, self.cursor))
         return list(range(low, high + 1))
 
+    @property
+    def rendered_count(self) -> int:
+        """How many cells have been rendered so far (the rest are estimates)."""
+        return len(self._cache)
+
     def move_cursor(self, index: int, *, extend: bool = False, scroll: bool = True) -> None:
         """Put the cursor on cell ``index`` (clamped); ``extend`` keeps the selection anchor."""
         index = max(0, min(index, len(self.cells) - 1))
