@@ -182,7 +182,6 @@ async def test_edit_mode_types_into_the_model_and_undoes() -> None:
     app = TnbApp(sample_notebook())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "enter")
-        screen = screen_of(app)
         assert mode(app) == "edit" and isinstance(app.focused, TextArea)
         await pilot.press("end", "x", "y")
         assert sources(app)[1] == "c1 = 1xy\nprint(c1)"
