@@ -10,7 +10,7 @@ from rich.console import Console
 from tests.render.terminal import to_plain
 from tnb.notebook.model import Output
 from tnb.render import output as output_module
-from tnb.render import render_output, render_output_lines
+from tnb.render import output_text, render_output, render_output_lines
 
 
 def test_same_output_same_options_is_the_same_renderable() -> None:
@@ -70,3 +70,11 @@ def test_laid_out_lines_fit_the_width() -> None:
     lines = render_output_lines(output, 30, console=console)
     assert len(lines) > 10
     assert all(sum(len(segment.text) for segment in line) <= 30 for line in lines)
+
+
+def test_output_text_is_cached_until_the_output_changes() -> None:
+    output = Output("stream", text="\x1b[31mone\x1b[0m\n" * 1000)
+    first = output_text(output)
+    assert output_text(output) is first
+    output.text += "two\n"
+    assert output_text(output).endswith("one\ntwo\n")

@@ -340,13 +340,29 @@ def render_output_lines(
     return lines
 
 
-def output_text(output: Output) -> str:
-    """An output as plain text without any escape sequence: for the pager and the clipboard.
+_TEXT_CACHE: weakref.WeakKeyDictionary[Output, tuple[tuple[object, ...], str]] = (
+    weakref.WeakKeyDictionary()
+)
 
-    Unlike :func:`render_output` this is the whole output, however long.
+
+def output_text(output: Output) -> str:
+    """An output as plain text without any escape sequence: for find, the pager and the clipboard.
+
+    Unlike :func:`render_output` this is the whole output, however long (a 100 MB stream takes
+    seconds to clean), so the result is cached until the output changes.
     """
+    signature = _signature(output)
+    cached = _TEXT_CACHE.get(output)
+    if cached is not None and _same(cached[0], signature):
+        return cached[1]
+    text = _output_text(output)
+    _TEXT_CACHE[output] = (signature, text)
+    return text
+
+
+def _output_text(output: Output) -> str:
     if output.output_type == "stream":
-        return strip_ansi(output.text)
+        return strip_ansi(output.text.rstrip("\r\b"))
     if output.output_type == "error":
         if output.traceback:
             return strip_ansi("\n".join(output.traceback))

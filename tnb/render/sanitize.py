@@ -22,6 +22,7 @@ _UNSAFE = re.compile(
     r"|[\x00-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f\U0010eeee]"
     r")"
 )
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\U0010eeee]")
 _ANY_ESCAPE = re.compile(r"\x1b\[[0-9;:]*m")
 
 
@@ -61,6 +62,8 @@ def sanitize(text: str) -> str:
     escapes, bare ESC, C1 and other C0 controls and DEL are removed. ``\\r`` overlays the start of
     its line and ``\\b`` deletes the character before it, so progress bars show their last state.
     """
+    if _CONTROL.search(text) is None:  # a char-class scan is ~5x faster than the full pattern
+        return text
     text = _UNSAFE.sub("", text)
     if "\r" in text:
         text = _apply_carriage_returns(text)
