@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pytest
 
@@ -25,6 +26,8 @@ from tnb.kernels.events import (
     UpdateDisplayData,
 )
 from tnb.kernels.protocol import KernelBackend
+
+E = TypeVar("E")
 
 # Hang guards only: generous, because five engineers share two cores.
 GUARD = 60.0
@@ -74,7 +77,7 @@ def stream_text(events: list[KernelEvent], name: str = "stdout") -> str:
     return "".join(e.text for e in events if isinstance(e, Stream) and e.name == name)
 
 
-def only(events: list[KernelEvent], kind: type) -> list[KernelEvent]:
+def only(events: list[KernelEvent], kind: type[E]) -> list[E]:
     return [e for e in events if isinstance(e, kind)]
 
 
@@ -132,7 +135,9 @@ async def test_update_display(kernel: Kernel) -> None:
     assert updates == [UpdateDisplayData({"text/plain": "'second'"}, {}, "d1")]
     # An update from a later execution still targets the display by id.
     later = await run(kernel.backend, "update_display('third', display_id='d1')")
-    assert only(later, UpdateDisplayData) == [UpdateDisplayData({"text/plain": "'third'"}, {}, "d1")]
+    assert only(later, UpdateDisplayData) == [
+        UpdateDisplayData({"text/plain": "'third'"}, {}, "d1")
+    ]
 
 
 async def test_clear_output(kernel: Kernel) -> None:
@@ -279,14 +284,13 @@ async def test_restart_ends_running_execution(kernel: Kernel) -> None:
         async for event in kernel.backend.execute("import time\ntime.sleep(60)"):
             events.append(event)
             if isinstance(event, ExecuteInput):
-                asyncio.ensure_future(kernel.backend.restart())
+                restarting.append(asyncio.ensure_future(kernel.backend.restart()))
 
+    restarting: list[asyncio.Future[None]] = []
     await asyncio.wait_for(go(), GUARD)
+    await asyncio.wait_for(restarting[0], GUARD)
     assert isinstance(events[-1], KernelDied)
-    for _ in range(600):  # the restart task finishes on its own
-        if kernel.backend.status == "idle":
-            break
-        await asyncio.sleep(0.1)
+    assert kernel.backend.status == "idle"
     assert stream_text(await run(kernel.backend, "print('back')")) == "back\n"
 
 

@@ -124,7 +124,8 @@ def _list_choices_sync(notebook_dir: Path | None) -> list[KernelChoice]:
         entry = specs[name]
         launch, location = _spec_to_launch(name, entry.get("spec") or {}, entry["resource_dir"])
         if launch.bin_dir:
-            bound_interpreters.add(Path(launch.argv[0]).resolve())
+            # Not resolved: a venv's python is a symlink to the base interpreter.
+            bound_interpreters.add(Path(os.path.abspath(launch.argv[0])))
         choices.append(
             KernelChoice(
                 key=f"spec:{name}",
@@ -146,7 +147,7 @@ def _list_choices_sync(notebook_dir: Path | None) -> list[KernelChoice]:
         if resolved in seen:
             continue
         seen.add(resolved)
-        if interpreter.resolve() in bound_interpreters:
+        if Path(os.path.abspath(interpreter)) in bound_interpreters:
             continue  # already offered as a kernelspec
         version = _python_version(prefix)
         label = f"Python {version} ({how})" if version else f"Python ({how})"
