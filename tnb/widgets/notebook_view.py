@@ -388,6 +388,10 @@ class NotebookView(ScrollView, can_focus=True):
 
     # ----------------------------------------------------------------- events
 
+    def on_mount(self) -> None:
+        """Redraw every cell when the theme changes (code colours follow dark / light)."""
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.refresh_all())
+
     def on_resize(self, event: events.Resize) -> None:
         """Re-wrap every cell for the new width (cache keys carry the width)."""
         self._layout()

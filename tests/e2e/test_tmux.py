@@ -1,0 +1,141 @@
+"""The installed `tnb` in a real terminal (tmux): open the tour; open, add, type, save, quit."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tnb.notebook.io import load_notebook
+
+ROOT = Path(__file__).resolve().parents[2]
+TNB = Path(sys.executable).with_name("tnb")
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+class Tmux:
+    """One private tmux server (its own socket) holding one session."""
+
+    def __init__(self, command: str, cwd: Path) -> None:
+        self.socket = f"tnb-test-{uuid.uuid4().hex[:8]}"
+        self._run("new-session", "-d", "-x", "120", "-y", "40", "-c", str(cwd), command)
+
+    def _run(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True
+        )
+        return result.stdout
+
+    def screen(self) -> str:
+        """The visible text of the pane."""
+        return self._run("capture-pane", "-p")
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        """Send keys (tmux key names, or literal text)."""
+        self._run("send-keys", *(["-l"] if literal else []), *keys)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        """Poll the pane until ``text`` shows (the timeout only guards against a hang)."""
+        deadline = time.monotonic() + timeout
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+
+    def alive(self) -> bool:
+        """Whether the session (and so tnb) still runs."""
+        return (
+            subprocess.run(
+                ["tmux", "-L", self.socket, "has-session"], capture_output=True
+            ).returncode
+            == 0
+        )
+
+    def kill(self) -> None:
+        """Stop the private server and everything in it."""
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+@pytest.fixture
+def tmux_factory() -> Iterator[list[Tmux]]:
+    sessions: list[Tmux] = []
+    yield sessions
+    for session in sessions:
+        session.kill()
+
+
+def start(sessions: list[Tmux], *args: str, cwd: Path) -> Tmux:
+    env = " ".join(
+        f"{key}={shlex.quote(value)}"
+        for key, value in os.environ.items()
+        if key.startswith(("JUPYTER_", "TNB_"))
+    )
+    command = f"env {env} TERM=xterm-256color {shlex.quote(str(TNB))} " + " ".join(
+        shlex.quote(arg) for arg in args
+    )
+    session = Tmux(command, cwd)
+    sessions.append(session)
+    return session
+
+
+def wait_until_gone(session: Tmux, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while session.alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not session.alive(), session.screen()
+
+
+def test_installed_tnb_opens_the_tour(tmux_factory: list[Tmux]) -> None:
+    assert TNB.exists()
+    session = start(tmux_factory, "examples/tour.ipynb", cwd=ROOT)
+    screen = session.wait_for("Welcome to tnb")
+    assert "tour.ipynb" in screen and "no kernel" in screen
+    session.keys("q")
+    wait_until_gone(session)
+
+
+def test_open_add_type_save_quit(tmux_factory: list[Tmux], tmp_path: Path) -> None:
+    path = tmp_path / "fresh.ipynb"
+    session = start(tmux_factory, str(path), cwd=tmp_path)
+    session.wait_for("COMMAND")
+    session.keys("b")
+    session.wait_for("cell 2/2")
+    session.keys("Enter")
+    session.wait_for("EDIT")
+    session.keys("print('typed in tmux')", literal=True)
+    session.wait_for("typed in tmux")
+    session.keys("Escape")
+    session.wait_for("COMMAND")
+    session.keys("C-s")
+    session.wait_for("saved fresh.ipynb")
+    session.keys("q")
+    wait_until_gone(session)
+    saved = load_notebook(path)
+    assert [cell.source for cell in saved.cells] == ["", "print('typed in tmux')"]
+
+
+def test_quit_with_unsaved_changes_asks_in_a_terminal(
+    tmux_factory: list[Tmux], tmp_path: Path
+) -> None:
+    path = tmp_path / "keep.ipynb"
+    session = start(tmux_factory, str(path), cwd=tmp_path)
+    session.wait_for("COMMAND")
+    session.keys("a")
+    session.wait_for("modified")
+    session.keys("q")
+    session.wait_for("unsaved changes")
+    session.keys("s")
+    wait_until_gone(session)
+    assert len(load_notebook(path).cells) == 2
