@@ -28,6 +28,7 @@ class Tmux:
     def __init__(self, command: str, cwd: Path) -> None:
         self.socket = f"tnb-test-{uuid.uuid4().hex[:8]}"
         self._run("new-session", "-d", "-x", "120", "-y", "40", "-c", str(cwd), command)
+        self.socket_path = Path(self._run("display-message", "-p", "#{socket_path}").strip())
 
     def _run(self, *args: str) -> str:
         result = subprocess.run(
@@ -66,6 +67,7 @@ class Tmux:
     def kill(self) -> None:
         """Stop the private server and everything in it."""
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+        self.socket_path.unlink(missing_ok=True)
 
 
 @pytest.fixture

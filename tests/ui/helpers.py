@@ -59,7 +59,7 @@ def showcase_notebook() -> Notebook:
             ename="ZeroDivisionError",
             evalue="division by zero",
             traceback=[
-                "\x1b[0;31mZeroDivisionError\x1b[0m                 Traceback (most recent call last)",
+                "\x1b[0;31mZeroDivisionError\x1b[0m      Traceback (most recent call last)",
                 "\x1b[0;32m----> 1\x1b[0m mean([])",
                 "\x1b[0;31mZeroDivisionError\x1b[0m: division by zero",
             ],
