@@ -208,3 +208,27 @@ def test_broken_html_still_shows_its_text() -> None:
     assert rendered is not None
     drawn = to_plain(rendered)
     assert "unclosed" in drawn and "cells" in drawn
+
+
+def test_a_rowspan_past_a_short_row_still_lines_up() -> None:
+    html = (
+        "<table><tr><td>a</td><td>b</td><td rowspan='2'>x</td></tr>"
+        "<tr><td>c</td></tr><tr><td>d</td><td>e</td><td>f</td></tr></table>"
+    )
+    rendered = render_html(html)
+    assert isinstance(rendered, Table)
+    assert len(rendered.columns) == 3
+    assert [line.split() for line in _lines(to_plain(rendered))] == [
+        ["a", "b", "x"],
+        ["c"],
+        ["d", "e", "f"],
+    ]
+
+
+def test_wide_characters_are_measured_in_cells() -> None:
+    cells = "".join(f"<td>漢字漢字漢字漢字{i}</td>" for i in range(10))
+    rendered = render_html(f"<table><tr>{cells}</tr></table>", width=60)
+    assert rendered is not None
+    drawn = to_plain(rendered, 60)
+    assert "more columns" in drawn
+    assert "漢字漢字漢字漢字0" in drawn

@@ -147,3 +147,9 @@ def test_output_text_is_plain_and_whole() -> None:
 
 def test_note_style_is_dim() -> None:
     assert PALETTES["dark"].note == Style(dim=True, italic=True)
+
+
+def test_json_sent_as_text_is_parsed_first() -> None:
+    output = Output("display_data", data={"application/json": '{"a": [1, 2]}'})
+    plain = to_plain(render_output(output))
+    assert '  "a": [' in plain

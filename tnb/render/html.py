@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.table import Table
@@ -51,8 +53,10 @@ _INLINE_STYLES = {
     "summary": Style(bold=True),
     "caption": Style(italic=True),
 }
+# What pandas right-aligns: numbers (with thousands separators, exponents, percent) and its
+# missing-value markers.
 _NUMBER = re.compile(
-    r"[-+−]?(?:\d[\d,_ ]*)?\.?\d*(?:[eE][-+]?\d+)?%?|nan|NaN|inf|-inf|None|NaT|<NA>"
+    r"[-+−]?(?:[\d,_ ]*\.?\d+|\d[\d,_ ]*\.?)(?:[eE][-+]?\d+)?%?|nan|NaN|inf|-inf|None|NaT|<NA>"
 )
 _SPACES = re.compile(r"\s+")
 
@@ -87,22 +91,24 @@ def _grid(rows: list[list[_Cell]]) -> list[list[_Cell | None]]:
     pending: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
     for cells in rows:
         row: list[_Cell | None] = []
-        queue = list(cells)
-        while queue or any(col >= len(row) for col in pending):
-            col = len(row)
+        queue = deque(cells)
+        col = 0
+        while queue or any(n > 0 and c >= col for c, n in pending.items()):
             if pending.get(col, 0) > 0:
                 pending[col] -= 1
                 row.append(None)
-                continue
-            pending.pop(col, None)
-            if not queue:
-                break
-            cell = queue.pop(0)
-            row.append(cell)
-            row.extend([None] * (cell.colspan - 1))
-            if cell.rowspan > 1:
-                for spanned in range(col, col + cell.colspan):
-                    pending[spanned] = cell.rowspan - 1
+                col += 1
+            elif not queue:
+                row.append(None)  # a gap before a column still covered from above
+                col += 1
+            else:
+                cell = queue.popleft()
+                row.append(cell)
+                row.extend([None] * (cell.colspan - 1))
+                if cell.rowspan > 1:
+                    for spanned in range(col, col + cell.colspan):
+                        pending[spanned] = cell.rowspan - 1
+                col += cell.colspan
         grid.append(row)
     return grid
 
@@ -114,7 +120,7 @@ def _columns_that_fit(grid: list[list[_Cell | None]], width: int) -> int:
     for col in range(columns):
         natural = max(
             (
-                max((len(line) for line in row[col].text.plain.split("\n")), default=0)  # type: ignore[union-attr]
+                max((cell_len(line) for line in row[col].text.plain.split("\n")), default=0)  # type: ignore[union-attr]
                 for row in grid
                 if col < len(row) and row[col] is not None
             ),

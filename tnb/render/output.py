@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import weakref
 from collections.abc import Mapping
@@ -177,6 +178,9 @@ def render_mime(
         window = text_window(_plain_source(value), max_lines, keep="head", max_chars=max_chars)
         return Text(latex_to_unicode(strip_ansi(window.shown)))
     if mime == "application/json" or mime.endswith("+json"):
+        if isinstance(value, str):  # some kernels send the JSON text rather than the value
+            with contextlib.suppress(ValueError):
+                value = json.loads(value)
         try:
             dumped = json.dumps(value, indent=2, ensure_ascii=False, default=str)
         except (TypeError, ValueError):
