@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tnb.notebook.io import dumps_notebook
 from tnb.notebook.model import Cell, Notebook, Output
@@ -180,3 +182,39 @@ def test_display_id_is_never_saved() -> None:
 )
 def test_output_json_round_trip(d: dict[str, object]) -> None:
     assert output_to_json(output_from_json(d)) == d
+
+
+def _terminal(text: str) -> str:
+    """A reference terminal, one character at a time (no escape sequences)."""
+    lines: list[list[str]] = [[]]
+    col = 0
+    for ch in text:
+        line = lines[-1]
+        if ch == "\n":
+            lines.append([])
+            col = 0
+        elif ch == "\r":
+            col = 0
+        elif ch == "\b":
+            col = max(0, col - 1)
+        else:
+            if col < len(line):
+                line[col] = ch
+            else:
+                line.append(ch)
+            col += 1
+    return "\n".join("".join(line) for line in lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab \r\b\n", max_size=12), max_size=8))
+def test_streams_in_any_chunks_show_what_a_terminal_shows(chunks: list[str]) -> None:
+    outputs, acc = _acc()
+    for chunk in chunks:
+        acc.stream("stdout", chunk)
+    shown = visible_text(outputs[0].text) if outputs else ""
+    assert shown == _terminal("".join(chunks))
+    # The stored text, read again from a file, shows the same.
+    assert (
+        visible_text(output_from_json(output_to_json(outputs[0])).text if outputs else "") == shown
+    )
