@@ -10,7 +10,7 @@ import socket
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +26,7 @@ from tnb.kernels.events import (
     KernelEvent,
     KernelStatus,
     StatusChanged,
+    Stream,
 )
 from tnb.kernels.protocol import (
     Completion,
@@ -86,6 +87,8 @@ REPLY_TIMEOUT = 60.0
 # While a request waits this long without any message, ask the REST API whether the
 # kernel still exists: a kernel deleted by another client does not always close our socket.
 PROBE_AFTER = 3.0
+# Some kernels never send idle after the reply; do not wait for it forever.
+IDLE_GRACE = 5.0
 _QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
 
 
@@ -369,6 +372,9 @@ class ServerKernel:
         self, code: str, *, allow_stdin: bool = True, silent: bool = False
     ) -> AsyncIterator[KernelEvent]:
         """Run ``code``; yields events and ends with ExecuteReply or KernelDied."""
+        if self._gone is not None:
+            yield KernelDied(reason=self._gone)
+            return
         msg = new_message(
             "execute_request",
             {
@@ -395,7 +401,14 @@ class ServerKernel:
             idle = False
             saw_error = False
             while reply is None or not idle:
-                item = await self._next(queue)
+                if reply is None:
+                    item = await self._next(queue)
+                else:
+                    try:
+                        item = await asyncio.wait_for(queue.get(), IDLE_GRACE)
+                    except TimeoutError:
+                        log.warning("no idle status after the execute_reply of %s", msg_id)
+                        break
                 if isinstance(item, _Gone):
                     yield KernelDied(reason=item.reason)
                     return
@@ -418,11 +431,13 @@ class ServerKernel:
                     continue
                 if isinstance(event, Error):
                     saw_error = True
-                if isinstance(event, StatusChanged) and event.status == "idle":
+                elif isinstance(event, StatusChanged) and event.status == "idle":
                     idle = True
+                elif isinstance(event, Stream):
+                    event = _merge_streams(event, queue)
                 yield event
             if not saw_error and (error := messages.reply_error(reply)) is not None:
-                yield error
+                yield error  # kernels that report errors only in the reply
             final = messages.message_to_event(reply)
             assert isinstance(final, ExecuteReply)
             yield final
@@ -526,6 +541,27 @@ class ServerKernel:
                 log_debug(self._client, "could not delete %s: %s", path, exc)
         self._status = "dead"
         self._client.close()
+
+
+def _merge_streams(first: Stream, queue: asyncio.Queue[_Item]) -> Stream:
+    """Fold stream messages already waiting in the queue into one event (print loops)."""
+    texts = [first.text]
+    rest: list[_Item] = []
+    while not queue.empty():
+        item = queue.get_nowait()
+        if (
+            not rest
+            and not isinstance(item, _Gone)
+            and item.get("channel") == "iopub"
+            and messages.msg_type(item) == "stream"
+            and (item.get("content") or {}).get("name") == first.name
+        ):
+            texts.append(str(item["content"].get("text", "")))
+        else:
+            rest.append(item)  # keep order: everything after the first non-match goes back
+    for item in rest:
+        queue.put_nowait(item)
+    return first if len(texts) == 1 else replace(first, text="".join(texts))
 
 
 def _spec_choice(base: str, name: str, spec: dict[str, Any]) -> KernelChoice:
