@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
+from tnb.render.bundle import DEFAULT_MAX_LINES, render_ansi, render_mime
 from tnb.render.graphics import GraphicsMethod, detect_graphics, picture_of
 from tnb.render.html import render_html
 from tnb.render.images import HalfBlockImage, ImageError, decode_image, describe_svg
 from tnb.render.latex import latex_to_unicode
 from tnb.render.mime import IMAGE_TYPES, RANKED_TYPES, best_mime, rank_mime
-from tnb.render.output import (
-    DEFAULT_MAX_LINES,
-    PALETTES,
-    ImageMode,
-    Theme,
-    output_text,
-    render_ansi,
-    render_mime,
-    render_output,
-    render_output_lines,
-)
+from tnb.render.output import ImageMode, output_text, render_output, render_output_lines
+from tnb.render.palette import PALETTES, Palette, Theme
 from tnb.render.sanitize import sanitize, strip_ansi
 from tnb.render.window import TextWindow, line_count, text_window
 
@@ -30,6 +22,7 @@ __all__ = [
     "HalfBlockImage",
     "ImageError",
     "ImageMode",
+    "Palette",
     "TextWindow",
     "Theme",
     "best_mime",
