@@ -111,7 +111,8 @@ def _print_table(choices: list[KernelChoice]) -> None:
 
 
 async def _kernels(args: argparse.Namespace) -> int:
-    async with _provider(args, getattr(args, "notebook", None)) as provider:
+    notebook: Path | None = getattr(args, "notebook", None)
+    async with _provider(args, notebook.parent if notebook else None) as provider:
         try:
             choices = await provider.list_choices()
         except KernelConnectionError as exc:
