@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import tnb.notebook.io
 from tests.notebook import corpus
 from tnb.notebook.io import NotebookError, load_notebook, loads_notebook
 
@@ -195,10 +196,10 @@ def test_unreadable_file_gives_a_notebook_error(
     path = tmp_path / "locked.ipynb"
     path.write_text(corpus.writes(corpus.basic()), encoding="utf-8")
 
-    def deny(self: Path) -> bytes:
-        raise PermissionError(13, os.strerror(13), str(self))
+    def deny(file: Any, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(13, os.strerror(13), str(file))
 
-    # Tests run as root, where chmod does not stop reads.
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    # Tests run as root, where chmod does not stop reads; a module global shadows the builtin.
+    monkeypatch.setattr(tnb.notebook.io, "open", deny, raising=False)
     with pytest.raises(NotebookError, match="cannot be read: Permission denied"):
         load_notebook(path)

@@ -22,8 +22,10 @@ from tnb.notebook.convert import (
 )
 from tnb.notebook.errors import NotebookError, SchemaError
 from tnb.notebook.model import Notebook
+from tnb.notebook.ondisk import ExternalChangeError, check_disk, disk_state
 
 __all__ = [
+    "ExternalChangeError",
     "NotebookError",
     "dumps_notebook",
     "load_notebook",
@@ -39,14 +41,17 @@ def load_notebook(path: Path, *, missing_ok: bool = True) -> Notebook:
     """Read a notebook file; nothing is ever written.
 
     A missing file (when ``missing_ok``) gives a new notebook with one empty code cell,
-    ``is_new`` set and ``path`` set: it is created on first save.
+    ``is_new`` set and ``path`` set: it is created on first save. ``nb.disk`` records the
+    file's mtime, size and hash for ``tnb.notebook.ondisk.check_disk``.
 
     Raises:
         NotebookError: the file cannot be read or is not a notebook; the message names it.
     """
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            data = f.read()
     except FileNotFoundError:
         if missing_ok:
             return Notebook.new(path)
@@ -66,6 +71,7 @@ def load_notebook(path: Path, *, missing_ok: bool = True) -> Notebook:
         ) from None
     nb = loads_notebook(text, source=str(path))
     nb.path = path
+    nb.disk = disk_state(path, data, st)
     return nb
 
 
@@ -129,23 +135,37 @@ def saved_minor(nb: Notebook) -> int:
     return nb.nbformat_minor
 
 
-def save_notebook(nb: Notebook, path: Path | None = None) -> None:
+def save_notebook(
+    nb: Notebook, path: Path | None = None, *, overwrite_external: bool = True
+) -> None:
     """Write the notebook atomically to ``path`` (default ``nb.path``) and mark it clean.
 
     The text goes to a temporary file in the same folder, is flushed to disk, then renamed
     over the old file, whose mode is kept (and whose target is written when it is a symlink).
     On any failure the old file is left as it was and the temporary file is removed.
+    ``nb.disk`` then records what was written.
+
+    With ``overwrite_external=False`` (what an interactive save should pass) the save is
+    refused when it would replace bytes tnb has not seen: the file was changed by another
+    program since it was loaded or saved, or ``path`` is another existing file. The UI then
+    asks and saves again with ``overwrite_external=True`` (overwrite), reloads, or saves as.
 
     Raises:
+        ExternalChangeError: (only with ``overwrite_external=False``) nothing was written.
         NotebookError: the save failed; the message names the file and the reason.
     """
     target = Path(path) if path is not None else nb.path
     if target is None:
         raise NotebookError("<untitled>: the notebook has no file name to save to")
+    if not overwrite_external:
+        check = check_disk(nb, target)
+        if check.would_overwrite:
+            raise ExternalChangeError(check)
     minor = saved_minor(nb)
     data = _encode(dumps_notebook(nb))
-    _atomic_write(target, data)
+    st = _atomic_write(target, data)
     nb.path = target
+    nb.disk = disk_state(target, data, st)
     nb.nbformat = 4
     nb.nbformat_minor = minor
     nb.dirty = False
@@ -197,7 +217,8 @@ def _encode(text: str) -> bytes:
         return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
+def _atomic_write(target: Path, data: bytes) -> os.stat_result:
+    """Replace ``target`` with ``data``; returns the stat of the file written."""
     real = Path(os.path.realpath(target))
     folder = real.parent
     owner: tuple[int, int] | None = None
@@ -225,6 +246,8 @@ def _atomic_write(target: Path, data: bytes) -> None:
                 with contextlib.suppress(OSError):
                     os.fchown(fd, *owner)
             os.fsync(fd)
+            # The rename keeps the inode, so this is the saved file's mtime and size.
+            written = os.fstat(fd)
         finally:
             os.close(fd)
         os.replace(tmp, real)
@@ -237,6 +260,7 @@ def _atomic_write(target: Path, data: bytes) -> None:
             ) from None
         raise
     _fsync_folder(folder)
+    return written
 
 
 def _write_all(fd: int, data: bytes) -> None:

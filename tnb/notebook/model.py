@@ -75,12 +75,29 @@ class Cell:
         return clone
 
 
+@dataclass(frozen=True)
+class DiskState:
+    """What a notebook file held when tnb last read or wrote it (see ``tnb.notebook.ondisk``).
+
+    ``path`` is the file's real path (symlinks resolved); ``sha256`` is the hex digest of its
+    bytes, computed from the bytes tnb already had in memory.
+    """
+
+    path: str
+    mtime_ns: int
+    size: int
+    sha256: str
+
+
 @dataclass(eq=False)
 class Notebook:
     """A whole notebook document and where it lives on disk.
 
     Every editing method below marks the notebook ``dirty`` when it changes something;
     code that edits cells or outputs directly (the runner) sets ``dirty`` itself.
+    Each time ``dirty`` is set true, ``revision`` goes up by one: a cheap way to tell that
+    something changed since a given moment (the recovery journal skips unchanged writes).
+    ``disk`` is what the file held when it was loaded or last saved (None for a new file).
     """
 
     cells: list[Cell] = field(default_factory=list)
@@ -89,9 +106,19 @@ class Notebook:
     nbformat_minor: int = 5
     path: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # unknown top-level keys
+    # Declared before ``dirty`` so that __init__ sets it first and Notebook(dirty=True) counts.
+    revision: int = field(default=0, init=False, compare=False)
     dirty: bool = False
     is_new: bool = False  # the file did not exist yet: it is created on first save
     upgrade_notes: list[str] = field(default_factory=list)  # what saving will change
+    disk: DiskState | None = None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Counting here (not in each editing method) also counts the runner's and the UI's
+        # direct ``nb.dirty = True`` after they change cells or outputs themselves.
+        if name == "dirty" and value:
+            object.__setattr__(self, "revision", self.revision + 1)
+        object.__setattr__(self, name, value)
 
     @classmethod
     def new(cls, path: Path | None = None) -> Notebook:
