@@ -163,7 +163,9 @@ class ServerKernel:
         )
 
     async def _open_socket(self, limit: float) -> WebSocketClientConnection:
-        request = self._client.http_request(self._ws_url(), timeout=limit)
+        # tornado's own timeout would report a slow kernel as an unreachable server: let
+        # wait_for's TimeoutError fire first.
+        request = self._client.http_request(self._ws_url(), timeout=limit + 30.0)
         try:
             conn = await asyncio.wait_for(
                 websocket_connect(
@@ -175,6 +177,8 @@ class ServerKernel:
                 ),
                 limit,
             )
+        except TimeoutError:
+            raise  # a subclass of OSError, but it means "too slow", not "unreachable"
         except HTTPClientError as exc:
             if exc.code == 404:
                 raise KernelGoneError(self._gone_text()) from None
@@ -498,10 +502,11 @@ class ServerKernel:
         self._fail_pending("the kernel was restarted")
         try:
             await self._client.call(kernel_path(self.kernel_id, "restart"), method="POST")
-        except ServerRequestError as exc:
-            if exc.status == 404:
-                self._mark_gone(self._gone_text())
-                raise KernelGoneError(self._gone_text()) from None
+        except ServerRequestError:
+            # The server answers 500, not 404, for a kernel deleted by someone else.
+            await self._probe()
+            if self._gone is not None:
+                raise KernelGoneError(self._gone) from None
             raise
         await self._request("kernel_info_request", {}, wait=self.options.start_timeout)
         self._status = "idle"

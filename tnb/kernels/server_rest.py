@@ -96,9 +96,11 @@ class ServerClient:
 
     def clone(self) -> ServerClient:
         """Another client to the same server (each owner closes its own)."""
-        return ServerClient(
+        other = ServerClient(
             self.address, self.token, ca_bundle=self.ca_bundle, verify_tls=self.verify_tls
         )
+        other.answered = self.answered
+        return other
 
     @property
     def headers(self) -> dict[str, str]:
