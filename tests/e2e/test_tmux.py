@@ -44,16 +44,16 @@ class Tmux:
         """Send keys (tmux key names, or literal text)."""
         self._run("send-keys", *(["-l"] if literal else []), *keys)
 
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        """Poll the pane until ``text`` shows (the timeout only guards against a hang)."""
+    def wait_for(self, *texts: str, timeout: float = 30.0) -> str:
+        """Poll the pane until all ``texts`` show (the timeout only guards against a hang)."""
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
             screen = self.screen()
-            if text in screen:
+            if all(text in screen for text in texts):
                 return screen
             time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; the screen was:\n{screen}")
+        raise AssertionError(f"{texts!r} never appeared; the screen was:\n{screen}")
 
     def alive(self) -> bool:
         """Whether the session (and so tnb) still runs."""
@@ -102,8 +102,8 @@ def wait_until_gone(session: Tmux, timeout: float = 20.0) -> None:
 def test_installed_tnb_opens_the_tour(tmux_factory: list[Tmux]) -> None:
     assert TNB.exists()
     session = start(tmux_factory, "examples/tour.ipynb", cwd=ROOT)
-    screen = session.wait_for("Welcome to tnb")
-    assert "tour.ipynb" in screen and "no kernel" in screen
+    screen = session.wait_for("Welcome to tnb", "tour.ipynb", "no kernel")
+    assert "COMMAND" in screen
     session.keys("q")
     wait_until_gone(session)
 

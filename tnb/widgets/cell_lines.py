@@ -14,7 +14,7 @@ from textual.strip import Strip
 
 from tnb.highlight import lexer_for, syntax_theme
 from tnb.notebook.model import Cell
-from tnb.render import render_output
+from tnb.render import Theme, render_output_lines
 
 PROMPT_WIDTH = 7  # "[1234]:" fits; Jupyter's own gutter is as wide
 BAR_WIDTH = 1  # the cursor / selection bar left of the prompt
@@ -149,12 +149,14 @@ def render_cell(
             for line in _lines(console, options, note, body):
                 strips.append(Strip([blank_prompt, *line, margin], width - BAR_WIDTH))
         else:
+            theme: Theme = "dark" if styles.dark else "light"
             for output in cell.outputs:
-                renderable = render_output(
-                    output, width=body, theme="dark" if styles.dark else "light"
-                )
-                for line in _lines(console, options, renderable, body):
-                    strips.append(Strip([blank_prompt, *line, margin], width - BAR_WIDTH))
+                for line in render_output_lines(output, body, console=console, theme=theme):
+                    pad = body - Segment.get_line_length(line)
+                    segments = [blank_prompt, *line]
+                    if pad > 0:
+                        segments.append(Segment(" " * pad))
+                    strips.append(Strip([*segments, margin], width - BAR_WIDTH))
 
     strips.append(Strip([Segment(" " * (width - BAR_WIDTH))], width - BAR_WIDTH))
     return RenderedCell(key, strips, 0, source_height)

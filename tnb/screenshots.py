@@ -1,0 +1,94 @@
+"""`python -m tnb.screenshots FOLDER`: drive tnb headless through a few scenes and save SVGs."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from tnb.app import TnbApp
+from tnb.notebook.io import load_notebook
+
+TOUR = Path(__file__).resolve().parent.parent / "examples" / "tour.ipynb"
+SIZE = (110, 36)
+
+Scene = Callable[[Pilot[int]], Awaitable[None]]
+
+
+async def _command_mode(pilot: Pilot[int]) -> None:
+    await pilot.press("j", "j")
+
+
+async def _edit_mode(pilot: Pilot[int]) -> None:
+    await pilot.press("G", "enter", "down", "end")
+
+
+async def _outputs(pilot: Pilot[int]) -> None:
+    for _ in range(6):
+        await pilot.press("j")
+
+
+async def _picture(pilot: Pilot[int]) -> None:
+    for _ in range(9):
+        await pilot.press("j")
+
+
+async def _find(pilot: Pilot[int]) -> None:
+    await pilot.press("slash", *"hello")
+    await pilot.press("enter")
+
+
+async def _help(pilot: Pilot[int]) -> None:
+    await pilot.press("question_mark")
+
+
+async def _light(pilot: Pilot[int]) -> None:
+    pilot.app.theme = "textual-light"
+    await pilot.pause()
+    await pilot.press("j", "j", "J")
+
+
+async def _small(pilot: Pilot[int]) -> None:
+    await pilot.press("j", "j")
+
+
+SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
+    ("command-mode", _command_mode, SIZE),
+    ("edit-mode", _edit_mode, SIZE),
+    ("outputs", _outputs, SIZE),
+    ("picture", _picture, SIZE),
+    ("find", _find, SIZE),
+    ("help", _help, SIZE),
+    ("light-theme", _light, SIZE),
+    ("80x24", _small, (80, 24)),
+]
+
+
+async def shoot(folder: Path) -> list[Path]:
+    """Save one SVG per scene into ``folder``."""
+    saved: list[Path] = []
+    for name, scene, size in SCENES:
+        app = TnbApp(load_notebook(TOUR))
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await scene(pilot)
+            await pilot.pause()
+            app.save_screenshot(f"{name}.svg", str(folder))
+        saved.append(folder / f"{name}.svg")
+    return saved
+
+
+def main(argv: list[str]) -> int:
+    """Entry point: the folder is the only argument."""
+    folder = Path(argv[0]) if argv else Path("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(shoot(folder)):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
