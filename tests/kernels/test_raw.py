@@ -167,6 +167,36 @@ async def test_pending_request_fails_on_death(kernelspecs: KernelSpecs) -> None:
         await backend.shutdown()
 
 
+_FORGETFUL = """
+import asyncio, sys
+from tnb.kernels.local import LocalProvider
+from tnb.kernels.selection import select_choice
+
+async def main():
+    provider = LocalProvider()
+    kernel = await provider.start(select_choice(await provider.list_choices(), wanted=sys.argv[1]))
+    print(kernel._process.pid, kernel._private_dir, flush=True)
+    # no shutdown(): the program just ends
+
+asyncio.run(main())
+"""
+
+
+def test_kernels_are_stopped_at_exit_without_shutdown(kernelspecs: KernelSpecs) -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", _FORGETFUL, kernelspecs.python],
+        capture_output=True,
+        text=True,
+        timeout=GUARD,
+        check=True,
+    )
+    pid_text, folder = done.stdout.split()
+    assert not _pid_alive(int(pid_text))
+    assert not Path(folder).exists()
+
+
 # --------------------------------------------------------------------------- environment
 
 
@@ -308,6 +338,30 @@ async def _interrupted(backend: KernelBackend) -> list[KernelEvent]:
             await asyncio.sleep(0.3)
             await backend.interrupt()
     return events
+
+
+async def test_attached_kernel_death_is_noticed(tmp_path: Path) -> None:
+    km = AsyncKernelManager(kernel_name="python3", connection_file=str(tmp_path / "k.json"))
+    await km.start_kernel(stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        backend = await LocalProvider().attach_existing(tmp_path / "k.json")
+        assert isinstance(backend, RawKernel)
+        backend.heartbeat_interval = 0.3
+        events: list[KernelEvent] = []
+
+        async def go() -> None:
+            async for event in backend.execute("import time\ntime.sleep(60)"):
+                events.append(event)
+                if type(event).__name__ == "ExecuteInput":
+                    await km.shutdown_kernel(now=True)  # someone else kills it
+
+        await asyncio.wait_for(go(), GUARD)
+        assert isinstance(events[-1], KernelDied) and "heartbeat" in events[-1].reason
+        assert backend.status == "dead"
+        await backend.shutdown()
+    finally:
+        if await km.is_alive():
+            await km.shutdown_kernel(now=True)
 
 
 async def test_attach_to_nothing_is_a_clear_error(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import logging
 import os
@@ -48,6 +49,17 @@ from tnb.kernels.protocol import (
 )
 
 log = logging.getLogger(__name__)
+
+# Kernels this process started and has not shut down: stopped at exit even if nobody awaited
+# shutdown() (a crash, a forgotten await). ipykernel also exits when its parent dies.
+_LIVE: set[RawKernel] = set()
+
+
+@atexit.register
+def _stop_leftover_kernels() -> None:
+    for kernel in list(_LIVE):
+        kernel._kill_now()
+
 
 Transport = Literal["ipc", "tcp"]
 Channel = Literal["shell", "iopub", "stdin", "control"]
@@ -193,6 +205,9 @@ class RawKernel:
         self._transports: list[asyncio.BaseTransport] = []
         self._pidfd: int | None = None
         self._death_task: asyncio.Task[None] | None = None
+        # Attached kernels have no process to watch: a heartbeat says when they are gone.
+        self.heartbeat_interval = 3.0
+        self.heartbeat_misses = 3
 
     # ----------------------------------------------------------------- creation
 
@@ -266,6 +281,7 @@ class RawKernel:
         except BaseException:
             await kernel._abandon()
             raise
+        _LIVE.add(kernel)
         return kernel
 
     @classmethod
@@ -291,6 +307,7 @@ class RawKernel:
             raise KernelConnectionError(
                 f"no kernel answered at {connection_file} within 10 s"
             ) from exc
+        kernel._tasks.append(asyncio.ensure_future(kernel._heartbeat()))
         return kernel
 
     async def _launch(self, **kw: Any) -> None:
@@ -435,6 +452,50 @@ class RawKernel:
     async def _both_ready(self) -> None:
         await self._shell_ready.wait()
         await self._iopub_seen.wait()
+
+    async def _heartbeat(self) -> None:
+        """Ping the hb channel; after ``heartbeat_misses`` silent intervals the kernel is dead."""
+        ctx = zmq.asyncio.Context.instance()
+        url = _url(self.connection_info, "hb")
+        misses = 0
+        sock: zmq.asyncio.Socket | None = None
+        try:
+            while self.died is None:
+                if sock is None:
+                    sock = ctx.socket(zmq.REQ)
+                    sock.linger = 0
+                    sock.connect(url)
+                await sock.send(b"ping")
+                if await sock.poll(int(self.heartbeat_interval * 1000)):
+                    await sock.recv()
+                    misses = 0
+                    await asyncio.sleep(self.heartbeat_interval)
+                    continue
+                # A REQ socket without its reply is stuck: start over with a new one.
+                sock.close(linger=0)
+                sock = None
+                misses += 1
+                if misses >= self.heartbeat_misses:
+                    died = KernelDied(reason="the attached kernel stopped answering its heartbeat")
+                    self.died = died
+                    self._end_pending(died)
+                    self._set_status("dead")
+        finally:
+            if sock is not None:
+                sock.close(linger=0)
+
+    def _kill_now(self) -> None:
+        """Synchronous last resort at interpreter exit: kill the process group, drop files."""
+        process = self._process
+        if self._manager is not None and process is not None and process.poll() is None:
+            with contextlib.suppress(OSError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                process.kill()
+            with contextlib.suppress(Exception):
+                process.wait(timeout=2)
+        if self._private_dir is not None:
+            shutil.rmtree(self._private_dir, ignore_errors=True)
 
     async def _abandon(self) -> None:
         """Start failed: stop whatever runs, keep the error."""
@@ -761,6 +822,7 @@ class RawKernel:
             with contextlib.suppress(Exception):
                 await km.shutdown_kernel(now=killed_already)
         await self._close_io()
+        _LIVE.discard(self)
         self._set_status("dead")
 
     async def _close_io(self) -> None:
