@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from tnb.notebook.convert import cell_to_json
 from tnb.notebook.model import Cell, Notebook
@@ -50,12 +52,16 @@ def diff_notebooks(
 ) -> NotebookDiff:
     """Compare two versions of a notebook cell by cell.
 
-    Cells are matched by id; cells left unmatched on both sides (a pre-4.5 file gets fresh ids
-    on every load) are then paired by position. Outputs of cells whose ids are in
+    Cells are matched by id. When the two share no id at all (a pre-4.5 file gets fresh ids
+    on every load) they are matched by content instead, as ``diff`` matches lines, and a
+    moved cell counts as deleted and added. Outputs of cells whose ids are in
     ``ignore_outputs_of`` are not compared.
     """
     old_by_id = {c.id: c for c in old.cells}
-    new_ids = {c.id for c in new.cells}
+    common = [c.id for c in new.cells if c.id in old_by_id]
+    metadata = old.metadata != new.metadata
+    if not common and old.cells and new.cells:
+        return _diff_by_content(old.cells, new.cells, ignore_outputs_of, metadata=metadata)
     edited = outputs = 0
     for cell in new.cells:
         before = old_by_id.get(cell.id)
@@ -63,22 +69,41 @@ def diff_notebooks(
             kind = _compare(before, cell, cell.id in ignore_outputs_of)
             edited += kind == "edited"
             outputs += kind == "outputs"
-    lone_old = [c for c in old.cells if c.id not in new_ids]
-    lone_new = [c for c in new.cells if c.id not in old_by_id]
-    for before, after in zip(lone_old, lone_new, strict=False):
-        kind = _compare(before, after, after.id in ignore_outputs_of)
-        # A position-paired cell that differs counts as edited, whatever the difference.
-        edited += kind != "same"
-    common_old = [c.id for c in old.cells if c.id in new_ids]
-    common_new = [c.id for c in new.cells if c.id in old_by_id]
+    new_ids = set(common)
     return NotebookDiff(
         edited=edited,
-        added=max(0, len(lone_new) - len(lone_old)),
-        deleted=max(0, len(lone_old) - len(lone_new)),
+        added=len(new.cells) - len(common),
+        deleted=len(old.cells) - len(common),
         outputs=outputs,
-        reordered=common_old != common_new,
-        metadata=old.metadata != new.metadata,
+        reordered=[c.id for c in old.cells if c.id in new_ids] != common,
+        metadata=metadata,
     )
+
+
+def _diff_by_content(
+    old: list[Cell], new: list[Cell], ignore_outputs_of: Collection[str], *, metadata: bool
+) -> NotebookDiff:
+    keys_old = [_content_key(c) for c in old]
+    keys_new = [_content_key(c) for c in new]
+    edited = added = deleted = outputs = 0
+    matcher = SequenceMatcher(None, keys_old, keys_new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for before, after in zip(old[i1:i2], new[j1:j2], strict=True):
+                outputs += _compare(before, after, after.id in ignore_outputs_of) == "outputs"
+        else:
+            paired = min(i2 - i1, j2 - j1)
+            edited += paired
+            added += (j2 - j1) - paired
+            deleted += (i2 - i1) - paired
+    return NotebookDiff(edited, added, deleted, outputs, reordered=False, metadata=metadata)
+
+
+def _content_key(cell: Cell) -> str:
+    d = cell_to_json(cell, with_id=False)
+    d.pop("outputs", None)
+    d.pop("execution_count", None)
+    return json.dumps(d, sort_keys=True)
 
 
 def _compare(old: Cell, new: Cell, ignore_outputs: bool) -> str:
