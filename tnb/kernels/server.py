@@ -101,6 +101,11 @@ class _Gone:
 
 _Item = Message | _Gone
 
+_DIED_STARTING = (
+    "it died while starting and the server gave up restarting it "
+    "(its error output is in the server's log)"
+)
+
 
 @dataclass(frozen=True)
 class ServerOptions:
@@ -205,13 +210,26 @@ class ServerKernel:
     async def connect(self) -> None:
         """Open the websocket and wait until the kernel answers kernel_info (bounded)."""
         deadline = time.monotonic() + self.options.start_timeout
+        opening = asyncio.create_task(self._open_socket(self.options.start_timeout))
+        watching = asyncio.create_task(self._watch_start())
         try:
-            self._ws = await self._open_socket(self.options.start_timeout)
+            await asyncio.wait({opening, watching}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            watching.cancel()
+        if not opening.done():
+            opening.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await opening
+            raise KernelStartError(self.choice.display_name, watching.result())
+        try:
+            self._ws = opening.result()
         except TimeoutError:
             raise KernelStartError(
                 self.choice.display_name,
                 f"still 'starting' on the server after {self.options.start_timeout:.0f} s",
             ) from None
+        except KernelGoneError:
+            raise KernelStartError(self.choice.display_name, _DIED_STARTING) from None
         self._connected.set()
         self._reader = asyncio.create_task(self._read_loop(), name=f"tnb-ws-{self.kernel_id}")
         remaining = max(1.0, deadline - time.monotonic())
@@ -225,6 +243,19 @@ class ServerKernel:
             ) from None
         if self._status != "dead":
             self._status = "idle"
+
+    async def _watch_start(self) -> str:
+        """Return why the kernel will never come up (the server drops one that keeps dying)."""
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                model = await self._client.call(kernel_path(self.kernel_id), request_timeout=10.0)
+            except ServerRequestError as exc:
+                if exc.status == 404:
+                    return _DIED_STARTING
+                continue
+            if isinstance(model, dict) and model.get("execution_state") == "dead":
+                return _DIED_STARTING
 
     def _quickack(self) -> None:
         # Linux re-arms delayed ACK after every send; without this the server's Nagle
