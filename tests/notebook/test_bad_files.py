@@ -12,7 +12,7 @@ import pytest
 
 import tnb.notebook.io
 from tests.notebook import corpus
-from tnb.notebook.io import NotebookError, load_notebook, loads_notebook
+from tnb.notebook.io import NotebookError, load_notebook, loads_notebook, save_notebook
 
 DATA = Path(__file__).parent / "data"
 
@@ -79,6 +79,40 @@ def test_invalid_utf8_inside_json(tmp_path: Path) -> None:
     text = corpus.writes(corpus.no_cells()).replace('"metadata": {', '"metadata": {"t": "caf\xe9",')
     path.write_bytes(text.encode("latin-1"))
     assert "not UTF-8 text (byte 0xe9" in _load_error(path)
+
+
+def _nested_metadata(depth: int) -> str:
+    nested = "[" * depth + "]" * depth
+    return corpus.writes(corpus.no_cells()).replace(
+        '"metadata": {', f'"metadata": {{"d": {nested},'
+    )
+
+
+def test_absurdly_deep_nesting_is_a_clean_error(tmp_path: Path) -> None:
+    path = tmp_path / "deep.ipynb"
+    path.write_text(_nested_metadata(100_000), encoding="utf-8")
+    assert "not a notebook: JSON nested too deeply" in _load_error(path)
+
+
+def test_deep_but_parseable_nesting_opens_and_saves(tmp_path: Path) -> None:
+    path = tmp_path / "deep.ipynb"
+    path.write_text(_nested_metadata(400), encoding="utf-8")
+    nb = load_notebook(path)
+    nb.metadata["edited"] = True
+    nb.dirty = True
+    save_notebook(nb)
+    again = load_notebook(path)
+    assert again.metadata["d"] == nb.metadata["d"] and again.metadata["edited"] is True
+
+
+def test_huge_cell_opens_and_saves_whole(tmp_path: Path) -> None:
+    path = tmp_path / "huge.ipynb"
+    source = "x = 1  # padding\n" * 1_500_000  # 25 MB in one cell
+    nb = loads_notebook(corpus.writes(corpus.no_cells()))
+    nb.insert_cell(0, "code", source)
+    save_notebook(nb, path)
+    again = load_notebook(path)
+    assert len(again.cells) == 1 and again.cells[0].source == source
 
 
 def test_whitespace_only_file(tmp_path: Path) -> None:

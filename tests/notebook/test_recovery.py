@@ -80,7 +80,9 @@ def test_journal_is_private_and_never_beside_the_notebook(state: Path, notebook_
     assert stat.S_IMODE((state / "recovery").stat().st_mode) == 0o700
     assert stat.S_IMODE(journal.file.stat().st_mode) == 0o600
     assert [p.name for p in (state / "recovery").iterdir()] == [journal.file.name]
-    assert json.loads(journal.file.read_bytes())["path"] == str(notebook_file)
+    header, notebook = journal.file.read_bytes().split(b"\n", 1)
+    assert json.loads(header)["path"] == str(notebook_file)
+    assert json.loads(notebook)["cells"][1]["source"] == ["print('unsaved')"]
     _untouched(notebook_file, mtime)
 
 
@@ -233,6 +235,28 @@ def test_unwritable_state_folder_is_a_recovery_error(
     nb.set_source(1, "x")
     with pytest.raises(RecoveryError, match=f"^{notebook_file}: recovery journal not written"):
         RecoveryJournal.for_notebook(nb).write(nb)
+    _untouched(notebook_file, mtime)
+
+
+def test_too_deep_to_journal_is_a_recovery_error_not_a_crash(
+    state: Path, notebook_file: Path
+) -> None:
+    # Near the recursion limit json.loads still reads it, but encoding it again may not.
+    nested: object = []
+    for _ in range(990):
+        nested = [nested]
+    mtime = notebook_file.stat().st_mtime_ns
+    nb = load_notebook(notebook_file)
+    nb.metadata["deep"] = nested
+    nb.dirty = True
+    journal = RecoveryJournal.for_notebook(nb)
+    try:
+        journal.write(nb)
+    except RecoveryError as e:
+        assert "recovery journal not written" in str(e)
+    else:
+        found = journal.pending()
+        assert found is not None and found.restore().metadata["deep"] == nested
     _untouched(notebook_file, mtime)
 
 

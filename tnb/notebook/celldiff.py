@@ -23,6 +23,7 @@ class NotebookDiff:
     outputs: int = 0  # only outputs or execution count differ
     reordered: bool = False
     metadata: bool = False  # notebook-level metadata
+    uncounted: bool = False  # too deeply nested to compare: differences not counted
 
     @property
     def empty(self) -> bool:
@@ -44,6 +45,8 @@ class NotebookDiff:
             parts.append("cells reordered")
         if self.metadata:
             parts.append("notebook metadata")
+        if self.uncounted:
+            parts.append("changes not counted (deeply nested data)")
         return ", ".join(parts) or "no changes"
 
 

@@ -167,7 +167,7 @@ class RecoveryJournal:
         for file in sorted(folder.glob(f"*{_SUFFIX}")):
             doc = _read_journal(file)
             if doc is not None:
-                journal = cls(doc["path"], folder=folder)
+                journal = cls(doc.header["path"], folder=folder)
                 if journal.file == file:
                     found.append(journal)
         return found
@@ -259,7 +259,9 @@ class RecoveryJournal:
             return None
         try:
             journalled = _notebook_from_doc(doc)
-        except SchemaError:
+        except RecursionError:
+            return None  # nested deeper than this call stack allows: keep it, never lose it
+        except (ValueError, SchemaError):
             self.discard()
             return None
         on_disk = nb
@@ -269,9 +271,14 @@ class RecoveryJournal:
             except NotebookError:
                 on_disk = None  # a broken file: the journal is all there is
         dropped = _dropped(doc)
-        diff = diff_notebooks(
-            on_disk if on_disk is not None else Notebook(), journalled, ignore_outputs_of=dropped
-        )
+        try:
+            diff = diff_notebooks(
+                on_disk if on_disk is not None else Notebook(),
+                journalled,
+                ignore_outputs_of=dropped,
+            )
+        except RecursionError:  # comparing deeply nested outputs: offer it uncounted
+            diff = NotebookDiff(uncounted=True)
         if on_disk is not None and diff.empty:
             self.discard()
             return None
@@ -303,11 +310,13 @@ class RecoveryJournal:
             raise RecoveryError(f"{self.path}: no recovery journal to restore")
         try:
             nb = _notebook_from_doc(doc)
-        except SchemaError as e:
+        except RecursionError:
+            raise RecoveryError(f"{self.path}: the recovery journal is nested too deeply") from None
+        except (ValueError, SchemaError) as e:
             raise RecoveryError(f"{self.path}: the recovery journal is damaged: {e}") from None
         if dropped := _dropped(doc):
             _refill_outputs(nb, dropped, on_disk)
-        nb.path = Path(doc["path"])
+        nb.path = Path(doc.header["path"])
         nb.disk = _base(doc)
         nb.is_new = not nb.path.exists()
         nb.dirty = True
@@ -315,6 +324,21 @@ class RecoveryJournal:
 
 
 # -- the journal file ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _JournalFile:
+    """A journal file: a one-line JSON header, a newline, then the notebook's JSON text.
+
+    The notebook is kept as its own JSON text (not nested in the header) so that it is exactly
+    as deep as the notebook file, which loaded, and is only parsed when it is needed.
+    """
+
+    header: dict[str, Any]
+    body: bytes
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.header.get(key, default)
 
 
 def _encode_journal(path: Path, nb: Notebook) -> bytes:
@@ -325,7 +349,7 @@ def _encode_journal(path: Path, nb: Notebook) -> bytes:
         cells = [replace(c, outputs=[]) if c.id in skip else c for c in cells]
     light = Notebook(cells=cells, metadata=nb.metadata, extra=nb.extra)
     minor = max(nb.nbformat_minor, 5)  # ids always, so dropped outputs can be matched by id
-    doc = {
+    header = {
         "tnb_recovery": JOURNAL_VERSION,
         "path": str(path),
         "saved_at": time.time(),
@@ -335,29 +359,37 @@ def _encode_journal(path: Path, nb: Notebook) -> bytes:
         "upgrade_notes": nb.upgrade_notes,
         "base": None if nb.disk is None else _state_json(nb.disk),
         "dropped_outputs": dropped,
-        "notebook": notebook_to_json(light, minor=minor),
     }
-    # ASCII escapes keep lone surrogates (valid in notebook JSON strings) encodable.
-    return json.dumps(doc, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-
-
-def _read_journal(file: Path) -> dict[str, Any] | None:
     try:
-        doc = json.loads(file.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        # ASCII escapes keep lone surrogates (valid in notebook JSON strings) encodable.
+        body = json.dumps(notebook_to_json(light, minor=minor), separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError) as e:
+        raise RecoveryError(f"{path}: recovery journal not written: {e}") from None
+    return json.dumps(header).encode("ascii") + b"\n" + body.encode("ascii")
+
+
+def _read_journal(file: Path) -> _JournalFile | None:
+    try:
+        data = file.read_bytes()
+    except OSError:
+        return None
+    first, _, body = data.partition(b"\n")
+    try:
+        header = json.loads(first)
+    except ValueError:
         return None
     if (
-        not isinstance(doc, dict)
-        or doc.get("tnb_recovery") != JOURNAL_VERSION
-        or not isinstance(doc.get("path"), str)
-        or not isinstance(doc.get("notebook"), dict)
+        not isinstance(header, dict)
+        or header.get("tnb_recovery") != JOURNAL_VERSION
+        or not isinstance(header.get("path"), str)
     ):
         return None
-    return doc
+    return _JournalFile(header, body)
 
 
-def _notebook_from_doc(doc: dict[str, Any]) -> Notebook:
-    nb = notebook_from_json(doc["notebook"])
+def _notebook_from_doc(doc: _JournalFile) -> Notebook:
+    """The journalled notebook. Raises ValueError, SchemaError or RecursionError."""
+    nb = notebook_from_json(json.loads(doc.body))
     minor = doc.get("nbformat_minor")
     if isinstance(minor, int) and minor >= 0:
         nb.nbformat_minor = minor
@@ -366,7 +398,7 @@ def _notebook_from_doc(doc: dict[str, Any]) -> Notebook:
     return nb
 
 
-def _dropped(doc: dict[str, Any]) -> frozenset[str]:
+def _dropped(doc: _JournalFile) -> frozenset[str]:
     ids = doc.get("dropped_outputs")
     return frozenset(i for i in ids if isinstance(i, str)) if isinstance(ids, list) else frozenset()
 
@@ -380,7 +412,7 @@ def _state_json(state: DiskState) -> dict[str, Any]:
     }
 
 
-def _base(doc: dict[str, Any]) -> DiskState | None:
+def _base(doc: _JournalFile) -> DiskState | None:
     base = doc.get("base")
     if not isinstance(base, dict):
         return None
