@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.markup import escape
@@ -80,6 +81,14 @@ class TnbApp(App[int]):
             screen.delete_selected()
         else:
             await screen.run_action(action)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Show every key to the notebook screen first: `d d` must see keys bindings consume."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            screen = self.screen
+            if isinstance(screen, NotebookScreen):
+                screen.note_key(event.key)
+        await super().on_event(event)
 
     def action_quit(self) -> None:  # type: ignore[override]
         """ctrl+q asks about unsaved changes like q does."""

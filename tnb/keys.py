@@ -128,7 +128,9 @@ def bindings_for(mode: Mode) -> list[Binding]:
                 item.title if not item.footer else _footer_label(item),
                 show=item.footer,
                 key_display=_FOOTER_KEYS.get(item.action) if item.footer else None,
-                priority=item.keys.startswith("ctrl+") or item.mode == "edit",
+                # Priority bindings run while the app dispatches the key, before the next key
+                # is routed: keys typed right after `enter` or `/` reach the editor or find box.
+                priority=True,
             )
         )
     return bindings
@@ -136,8 +138,8 @@ def bindings_for(mode: Mode) -> list[Binding]:
 
 # The key the footer shows: the fallback that arrives in every terminal, or the short one.
 _FOOTER_KEYS = {
-    "run_and_advance": "ctrl+e",
-    "run": "ctrl+r",
+    "run_and_advance": "^e",
+    "run": "^r",
     "find": "/",
     "help": "?",
     "save": "^s",

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.command import CommandPalette
-from textual.widgets import Static, TextArea
+from textual import events
+from textual.widgets import Input, Static, TextArea
 
 from tests.ui.helpers import sample_notebook, screen_of, sources, view_text
 from tnb.app import TnbApp
@@ -356,3 +357,18 @@ async def test_command_palette_has_notebook_actions() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert len(app.notebook.cells) == 5
+
+
+async def test_keys_typed_in_a_burst_reach_the_new_mode() -> None:
+    app = TnbApp(sample_notebook())
+    async with app.run_test(size=SIZE) as pilot:
+        # Posted at once, as a fast typist or a paste in a terminal delivers them.
+        for key, character in [("j", "j"), ("enter", "\r"), ("x", "x"), ("y", "y")]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert sources(app)[1] == "xyc1 = 1\nprint(c1)" and len(app.notebook.cells) == 6
+        for key, character in [("escape", "\x1b"), ("j", "j"), ("slash", "/"), ("o", "o")]:
+            app.post_message(events.Key(key, character))
+        await pilot.pause()
+        assert cursor(app) == 2
+        assert screen_of(app).query_one("#find-input", Input).value == "o"

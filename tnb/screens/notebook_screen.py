@@ -108,7 +108,7 @@ class NotebookScreen(Screen[None]):
         """Start in command mode on the first cell."""
         self.editor.display = False
         self.query_one("#find", FindBar).display = False
-        self.view.focus()
+        self.set_focus(self.view)
         self.update_bars()
         for note in self.notebook.upgrade_notes:
             self.notify(note, title="Older notebook format", timeout=10)
@@ -203,7 +203,7 @@ class NotebookScreen(Screen[None]):
         editor.show_line_numbers = self.view.line_numbers
         editor.display = True
         self._fit_editor()
-        editor.focus()
+        self.set_focus(editor)
         self.update_bars()
 
     def action_command_mode(self) -> None:
@@ -217,7 +217,7 @@ class NotebookScreen(Screen[None]):
         self._editing_cell = None
         self.editor.display = False
         self.view.set_editing(None)
-        self.view.focus()
+        self.set_focus(self.view)
         self.view.scroll_to_cell(self.view.cursor)
         self.update_bars()
 
@@ -309,9 +309,9 @@ class NotebookScreen(Screen[None]):
         if answer:
             self.post_message(self.KernelRequested("restart"))
 
-    def on_key(self, event: events.Key) -> None:
-        """Any key but the chord's own breaks a pending chord."""
-        if self._pending_chord and event.key != self._pending_chord:
+    def note_key(self, key: str) -> None:
+        """Any key but the chord's own breaks a pending chord (the app calls this first)."""
+        if self._pending_chord and key != self._pending_chord:
             self._pending_chord = ""
 
     def delete_selected(self) -> None:
@@ -521,7 +521,9 @@ class NotebookScreen(Screen[None]):
         if self.mode == "edit":
             self.action_command_mode()
         bar.display = True
-        bar.input.focus()
+        # Synchronously: widget.focus() is deferred and keys typed right after `/` would
+        # still reach the command-mode bindings.
+        self.set_focus(bar.input)
         if bar.input.value:
             self._search(bar.input.value)
 
@@ -570,7 +572,7 @@ class NotebookScreen(Screen[None]):
     def on_find_bar_closed(self, event: FindBar.Closed) -> None:
         """Hide the bar; matches stay marked for n / N until esc in command mode."""
         self.query_one("#find", FindBar).display = False
-        self.view.focus()
+        self.set_focus(self.view)
 
     def action_find_next(self) -> None:
         """Next hit of the last search."""

@@ -20,8 +20,8 @@ class FindBar(Horizontal):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "close find", show=False, priority=True),
-        Binding("down,ctrl+n", "step(1)", "next", show=False, priority=True),
-        Binding("up,shift+enter,ctrl+p", "step(-1)", "previous", show=False, priority=True),
+        Binding("down", "step(1)", "next hit", priority=True),
+        Binding("up,shift+enter", "step(-1)", "previous hit", priority=True),
     ]
 
     @dataclass
