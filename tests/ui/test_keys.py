@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from textual.command import CommandPalette
 from textual import events
+from textual.command import CommandPalette
 from textual.widgets import Input, Static, TextArea
 
 from tests.ui.helpers import sample_notebook, screen_of, sources, view_text
