@@ -192,6 +192,8 @@ class RecoveryJournal:
     def snapshot(self, nb: Notebook) -> JournalSnapshot | None:
         """Serialize the notebook for ``JournalSnapshot.commit`` (None: nothing to write).
 
+        Like ``write``, a clean notebook removes the journal and returns None.
+
         Split from ``write`` so that a UI can serialize on its event loop (the model must not
         change meanwhile) and fsync in a thread.
         """
