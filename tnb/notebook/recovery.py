@@ -1,20 +1,4 @@
-"""Recovery journal: unsaved edits kept in tnb's state folder, offered back after a crash.
-
-How the UI uses it (one ``RecoveryJournal`` per open notebook)::
-
-    journal = RecoveryJournal.for_notebook(nb)           # on open, after load_notebook
-    if (found := journal.pending(nb)) is not None:        # ask: restore or discard?
-        nb = found.restore()   # or found.discard()
-    journal.write(nb)      # every few seconds (timer), on SIGHUP/SIGTERM, before quitting
-                           # with unsaved changes; it skips unchanged notebooks, and a clean
-                           # notebook removes the journal
-    journal.discard()      # after a successful save, and when the user quits discarding
-
-The journal never touches the notebook file and never writes next to it: journals live in
-``$TNB_STATE_DIR/recovery`` (else ``$XDG_STATE_HOME/tnb/recovery``, else
-``~/.local/state/tnb/recovery``), a 0700 folder, one 0600 file per notebook named by a hash
-of its real path, written atomically (temporary file, fsync, rename).
-"""
+"""Recovery journal: unsaved edits kept in tnb's state folder, offered back after a crash."""
 
 from __future__ import annotations
 
@@ -134,7 +118,23 @@ class Recovery:
 
 
 class RecoveryJournal:
-    """The recovery journal of one notebook file (which need not exist yet)."""
+    """The recovery journal of one notebook file (which need not exist yet).
+
+    How the UI uses it (one ``RecoveryJournal`` per open notebook)::
+
+        journal = RecoveryJournal.for_notebook(nb)           # on open, after load_notebook
+        if (found := journal.pending(nb)) is not None:        # ask: restore or discard?
+            nb = found.restore()   # or found.discard()
+        journal.write(nb)      # every few seconds (timer), on SIGHUP/SIGTERM, before quitting
+                               # with unsaved changes; it skips unchanged notebooks, and a clean
+                               # notebook removes the journal
+        journal.discard()      # after a successful save, and when the user quits discarding
+
+    The journal never touches the notebook file and never writes next to it: journals live in
+    ``$TNB_STATE_DIR/recovery`` (else ``$XDG_STATE_HOME/tnb/recovery``, else
+    ``~/.local/state/tnb/recovery``), a 0700 folder, one 0600 file per notebook named by a hash
+    of its real path, written atomically (temporary file, fsync, rename).
+    """
 
     def __init__(self, path: Path | str, *, folder: Path | None = None) -> None:
         """The journal of the notebook at ``path``, in ``folder`` (default ``recovery_dir()``)."""
