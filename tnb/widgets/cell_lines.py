@@ -10,6 +10,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
+from rich.theme import Theme as RichTheme
 from textual.strip import Strip
 
 from tnb.highlight import lexer_for, syntax_theme
@@ -31,6 +32,7 @@ class CellStyles:
     muted: Style
     dark: bool
     theme: str
+    markdown: RichTheme | None = None  # Rich's markdown.* styles mapped to the Textual theme
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,9 @@ def render_cell(
     elif cell.cell_type == "markdown":
         if cell.source.strip():
             markdown = Markdown(cell.source, code_theme=syntax_theme(styles.dark))
-            source_lines = _lines(console, options, markdown, body)
+            # Rich's own markdown styles are fixed colours (inline code is cyan on black).
+            with console.use_theme(styles.markdown or RichTheme()):
+                source_lines = _collapse_blank_runs(_lines(console, options, markdown, body))
             # Rich pads headings and paragraphs with blank lines at the end.
             while len(source_lines) > 1 and not "".join(s.text for s in source_lines[-1]).strip():
                 source_lines.pop()
@@ -160,6 +164,41 @@ def render_cell(
 
     strips.append(Strip([Segment(" " * (width - BAR_WIDTH))], width - BAR_WIDTH))
     return RenderedCell(key, strips, 0, source_height)
+
+
+def _collapse_blank_runs(lines: list[list[Segment]]) -> list[list[Segment]]:
+    """Rich puts two blank lines between some blocks (a heading then a table): keep one."""
+    kept: list[list[Segment]] = []
+    previous_blank = False
+    for line in lines:
+        blank = not "".join(segment.text for segment in line).strip()
+        if not (blank and previous_blank):
+            kept.append(line)
+        previous_blank = blank
+    return kept
+
+
+def markdown_theme(code: Style, heading: Style, accent: Style, link: Style) -> RichTheme:
+    """Rich markdown styles drawn from the Textual theme's component styles."""
+    return RichTheme(
+        {
+            "markdown.code": code,
+            "markdown.code_block": code,
+            "markdown.h1": heading + Style(bold=True),
+            "markdown.h1.border": heading,
+            "markdown.h2": heading + Style(underline=True),
+            "markdown.h3": heading,
+            "markdown.h4": heading + Style(italic=True),
+            "markdown.block_quote": accent,
+            "markdown.list": accent,
+            "markdown.item.number": accent,
+            "markdown.table.border": accent,
+            "markdown.table.header": accent + Style(bold=True),
+            "markdown.link": link,
+            "markdown.link_url": link + Style(underline=True),
+            "markdown.kbd": code,
+        }
+    )
 
 
 def estimate_height(cell: Cell, width: int) -> int:

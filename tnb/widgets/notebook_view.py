@@ -22,6 +22,7 @@ from tnb.widgets.cell_lines import (
     RenderedCell,
     cell_key,
     estimate_height,
+    markdown_theme,
     render_cell,
 )
 
@@ -42,6 +43,10 @@ class NotebookView(ScrollView, can_focus=True):
         "notebook-view--editing",
         "notebook-view--selected",
         "notebook-view--match",
+        "notebook-view--md-code",
+        "notebook-view--md-heading",
+        "notebook-view--md-accent",
+        "notebook-view--md-link",
     }
 
     @dataclass
@@ -226,6 +231,14 @@ class NotebookView(ScrollView, can_focus=True):
                 muted=self.get_component_rich_style("notebook-view--muted", partial=True),
                 dark=self.app.current_theme.dark,
                 theme=self.app.theme,
+                markdown=markdown_theme(
+                    code=self.get_component_rich_style("notebook-view--md-code", partial=False),
+                    heading=self.get_component_rich_style(
+                        "notebook-view--md-heading", partial=True
+                    ),
+                    accent=self.get_component_rich_style("notebook-view--md-accent", partial=True),
+                    link=self.get_component_rich_style("notebook-view--md-link", partial=True),
+                ),
             )
         return self._styles
 
