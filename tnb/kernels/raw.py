@@ -162,6 +162,16 @@ def _url(info: Mapping[str, Any], channel: str) -> str:
     return f"tcp://{info['ip']}:{port}"
 
 
+def _apply_curve(sock: zmq.Socket[Any], info: Mapping[str, Any]) -> None:
+    """Encrypt with the connection file's CurveZMQ keypair, as jupyter_client's clients do."""
+    public, secret = info.get("curve_publickey"), info.get("curve_secretkey")
+    if public and secret:
+        public_b = public.encode() if isinstance(public, str) else public
+        sock.curve_secretkey = secret.encode() if isinstance(secret, str) else secret
+        sock.curve_publickey = public_b
+        sock.curve_serverkey = public_b
+
+
 class RawKernel:
     """A kernel over ZeroMQ: started by tnb (``start``) or attached to (``attach``).
 
@@ -247,6 +257,9 @@ class RawKernel:
             connection_file=str(private_dir / "kernel.json"),
         )
         km.shutdown_wait_time = 3.0
+        # tcp is reachable by every local user: CurveZMQ where the kernelspec supports it.
+        # ipc sockets sit in a 0700 folder and need no more.
+        km.transport_encryption = "auto" if transport == "tcp" else "disabled"
         # env stays out of the spec: the provisioner would apply it on top of our overrides.
         km._kernel_spec = KernelSpec(
             argv=list(spec.argv),
@@ -397,6 +410,7 @@ class RawKernel:
             # Reconnect fast: the kernel binds a few hundred ms after launch.
             sock.setsockopt(zmq.RECONNECT_IVL, 10)
             sock.setsockopt(zmq.RECONNECT_IVL_MAX, 100)
+            _apply_curve(sock, info)
             if channel in ("shell", "stdin"):
                 # The kernel sends input_request to the identity that sent execute_request.
                 sock.setsockopt(zmq.IDENTITY, self._session.bsession)
@@ -464,6 +478,7 @@ class RawKernel:
                 if sock is None:
                     sock = ctx.socket(zmq.REQ)
                     sock.linger = 0
+                    _apply_curve(sock, self.connection_info)
                     sock.connect(url)
                 await sock.send(b"ping")
                 if await sock.poll(int(self.heartbeat_interval * 1000)):
