@@ -372,3 +372,27 @@ async def test_keys_typed_in_a_burst_reach_the_new_mode() -> None:
         await pilot.pause()
         assert cursor(app) == 2
         assert screen_of(app).query_one("#find-input", Input).value == "o"
+
+
+async def test_page_keys_move_by_a_screen() -> None:
+    app = TnbApp(sample_notebook(count=40))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = screen_of(app).view
+        await pilot.press("pagedown")
+        assert view.scroll_offset.y > 0 and cursor(app) > 3
+        await pilot.press("space")
+        deeper = cursor(app)
+        await pilot.press("pageup")
+        assert cursor(app) < deeper
+
+
+async def test_double_click_edits_and_click_elsewhere_leaves_the_editor() -> None:
+    app = TnbApp(sample_notebook())
+    async with app.run_test(size=SIZE) as pilot:
+        view = screen_of(app).view
+        await pilot.double_click(view, offset=(12, view.cell_top(2)))
+        assert cursor(app) == 2 and mode(app) == "edit"
+        await pilot.press("end", "!")
+        await pilot.click(view, offset=(12, view.cell_top(4)))
+        assert mode(app) == "command" and cursor(app) == 4
+        assert sources(app)[2] == "c2 = 2!\nprint(c2)"

@@ -123,3 +123,30 @@ def test_tour_is_a_valid_notebook_with_several_output_kinds() -> None:
         for mime in [output["output_type"], *output.get("data", {})]
     }
     assert {"stream", "error", "execute_result", "text/html", "text/markdown", "image/png"} <= kinds
+
+
+async def test_refresh_cell_shows_new_outputs_and_running_prompt() -> None:
+    nb = sample_notebook()
+    app = TnbApp(nb)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        view = screen_of(app).view
+        cell = nb.cells[1]
+        view.set_running(cell, True)
+        await pilot.pause()
+        assert "[*]: c1 = 1" in view_text(app)
+        cell.outputs[0].text += "more output\n"  # changed in place, as a stream grows
+        cell.execution_count = 12
+        view.set_running(cell, False)
+        await pilot.pause()
+        text = view_text(app)
+        assert "[12]: c1 = 1" in text and "more output" in text
+
+
+async def test_upgrade_notes_are_shown_on_open() -> None:
+    nb = sample_notebook()
+    nb.upgrade_notes = ["saved as nbformat 4.5: cells get ids"]
+    app = TnbApp(nb)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert any("cells get ids" in n.message for n in app._notifications)

@@ -88,6 +88,7 @@ class NotebookView(ScrollView, can_focus=True):
         self.line_numbers = False
         self.find_term = ""
         self.hidden_outputs: set[int] = set()
+        self.running_cells: set[int] = set()
         self._cache: dict[int, RenderedCell] = {}
         self._versions: dict[int, int] = {}
         self._estimates: dict[int, tuple[str, int, int, int]] = {}
@@ -163,6 +164,14 @@ class NotebookView(ScrollView, can_focus=True):
         self._versions[id(cell)] = self._versions.get(id(cell), 0) + 1
         self._layout()
         self.refresh()
+
+    def set_running(self, cell: Cell, running: bool) -> None:
+        """Show (or stop showing) the ``[*]`` prompt of a queued or running cell."""
+        if running:
+            self.running_cells.add(id(cell))
+        else:
+            self.running_cells.discard(id(cell))
+        self.refresh_cell(cell)
 
     def refresh_all(self) -> None:
         """Drop every cached cell (theme or options changed)."""
@@ -252,6 +261,7 @@ class NotebookView(ScrollView, can_focus=True):
             outputs_hidden=id(cell) in self.hidden_outputs,
             editing_lines=self.editing_lines if index == self.cursor else None,
             version=self._versions.get(id(cell), 0),
+            running=id(cell) in self.running_cells,
         )
 
     def _content_width(self) -> int:
@@ -298,6 +308,7 @@ class NotebookView(ScrollView, can_focus=True):
             line_numbers=self.line_numbers,
             outputs_hidden=id(cell) in self.hidden_outputs,
             editing_lines=self.editing_lines if index == self.cursor else None,
+            running=id(cell) in self.running_cells,
             key=key,
         )
         self._cache[id(cell)] = rendered
