@@ -303,6 +303,17 @@ async def test_tcp_listens_on_loopback(kernelspecs: KernelSpecs) -> None:
         await backend.shutdown()
 
 
+async def test_tcp_is_encrypted_when_the_spec_supports_curve() -> None:
+    backend = await start("python3", transport="tcp")  # its kernel.json declares curve
+    assert isinstance(backend, RawKernel)
+    try:
+        assert backend.connection_info.get("curve_publickey")
+        assert stdout(await run(backend, "print('sealed')")) == "sealed\n"
+        assert "without encryption" not in backend.stderr_tail()
+    finally:
+        await backend.shutdown()
+
+
 # --------------------------------------------------------------------------- attach
 
 
