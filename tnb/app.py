@@ -40,7 +40,8 @@ class TnbApp(App[int]):
         self.notebook = notebook
         self.language = language or notebook.language
         self.clipboard_cells: list[Cell] = []
-        # Set by the execution layer once a kernel answers: written into the file on save.
+        # Set by the execution layer once a kernel answers: {"kernelspec": {...},
+        # "language_info": {...}} as Jupyter stores them, written into the file on save.
         self.kernel_metadata: dict[str, Any] | None = None
 
     def on_mount(self) -> None:
@@ -103,10 +104,16 @@ class TnbApp(App[int]):
         from tnb.notebook.io import NotebookError, save_notebook
 
         nb = self.notebook
-        if self.kernel_metadata:
-            for key in ("kernelspec", "language_info"):
-                if key in self.kernel_metadata:
-                    nb.metadata[key] = self.kernel_metadata[key]
+        known = self.kernel_metadata or {}
+        spec = known.get("kernelspec")
+        if isinstance(spec, dict) and spec.get("name"):
+            nb.set_kernelspec(
+                str(spec["name"]),
+                str(spec.get("display_name") or spec["name"]),
+                str(spec.get("language") or nb.language),
+            )
+        if isinstance(known.get("language_info"), dict):
+            nb.set_language_info(known["language_info"])
         try:
             save_notebook(nb)
         except (NotebookError, OSError) as error:
