@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from jupyter_client.manager import KernelManager
 
+from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
 from tnb.notebook.outputs import append_stream_text
 
@@ -242,3 +243,19 @@ def test_kernels_lists_environment_without_ipykernel(tmp_path: Path) -> None:
     done = tnb("kernels", "--notebook", str(tmp_path / "nb.ipynb"))
     assert done.returncode == 0, done.stderr
     assert "ipykernel is not installed" in done.stdout and "pip install ipykernel" in done.stdout
+
+
+def test_kernels_and_run_through_a_server(tmp_path: Path, jupyter_server: JupyterServer) -> None:
+    listed = tnb(
+        "kernels", "--server", jupyter_server.url, "--token", jupyter_server.token, "--json"
+    )
+    assert listed.returncode == 0, listed.stderr
+    kernels = json.loads(listed.stdout)
+    assert any(k["backend"] == "server" and k["name"] == "python3" for k in kernels)
+    assert jupyter_server.token not in listed.stdout + listed.stderr
+    nb = write_notebook(tmp_path / "remote.ipynb", "print('from the server')")
+    done = tnb("run", str(nb), "--server", jupyter_server.url, "--token", jupyter_server.token)
+    assert done.returncode == 0, done.stderr
+    assert _text(load(nb)["cells"][0]["outputs"][0]["text"]) == "from the server\n"
+    refused = tnb("kernels", "--server", jupyter_server.url, "--token", "wrong-token")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
