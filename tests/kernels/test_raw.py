@@ -375,6 +375,30 @@ async def test_attached_kernel_death_is_noticed(tmp_path: Path) -> None:
             await km.shutdown_kernel(now=True)
 
 
+async def test_running_kernels_are_listed_and_attachable(runtime_dir: Path) -> None:
+    connection_file = runtime_dir / "kernel-tnb-listed.json"
+    km = AsyncKernelManager(kernel_name="python3", connection_file=str(connection_file))
+    await km.start_kernel(stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    client = km.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=GUARD)
+    client.stop_channels()
+    stale = runtime_dir / "kernel-tnb-stale.json"
+    stale.write_text(json.dumps({"transport": "tcp", "ip": "127.0.0.1", "shell_port": 9}))
+    try:
+        provider = LocalProvider()
+        choices = await provider.list_choices()
+        running = {c.location: c for c in choices if c.kind == "running"}
+        assert str(connection_file) in running and str(stale) not in running
+        backend = await asyncio.wait_for(provider.start(running[str(connection_file)]), GUARD)
+        assert stdout(await run(backend, "print('attached')")) == "attached\n"
+        await backend.shutdown()
+        assert await km.is_alive()
+    finally:
+        stale.unlink()
+        await km.shutdown_kernel(now=True)
+
+
 async def test_attach_to_nothing_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(KernelConnectionError, match="cannot read connection file"):
         await LocalProvider().attach_existing(tmp_path / "missing.json")

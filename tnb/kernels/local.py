@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 import os
+import socket
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -114,7 +116,7 @@ def launch_spec_of(choice: KernelChoice) -> LaunchSpec:
     )
 
 
-def _list_choices_sync(notebook_dir: Path | None) -> list[KernelChoice]:
+def _list_choices_sync(notebook_dir: Path | None, running: bool) -> list[KernelChoice]:
     from jupyter_client.kernelspec import KernelSpecManager
 
     choices: list[KernelChoice] = []
@@ -175,6 +177,48 @@ def _list_choices_sync(notebook_dir: Path | None) -> list[KernelChoice]:
                 | {"near_notebook": how.startswith((".venv", "venv"))},
             )
         )
+    if running:
+        choices += _running_choices()
+    return choices
+
+
+def _answers(info: dict[str, Any]) -> bool:
+    """Cheap liveness: the shell socket exists (ipc) or accepts a connection (tcp)."""
+    try:
+        port = int(info["shell_port"])
+        if info.get("transport", "tcp") == "ipc":
+            return Path(f"{info['ip']}-{port}").exists()
+        with socket.create_connection((str(info.get("ip") or "127.0.0.1"), port), timeout=0.2):
+            return True
+    except (OSError, KeyError, TypeError, ValueError):
+        return False
+
+
+def _running_choices() -> list[KernelChoice]:
+    """Kernels that left a connection file in the Jupyter runtime dir and still answer."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    choices: list[KernelChoice] = []
+    runtime = Path(jupyter_runtime_dir())
+    for path in sorted(runtime.glob("kernel-*.json")):
+        try:
+            info = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if not isinstance(info, dict) or not _answers(info):
+            continue
+        name = str(info.get("kernel_name") or "")
+        choices.append(
+            KernelChoice(
+                key=f"running:{path}",
+                backend="raw",
+                kind="running",
+                name=path.stem,
+                display_name=f"running kernel {path.stem}" + (f" ({name})" if name else ""),
+                language="",
+                location=str(path),
+            )
+        )
     return choices
 
 
@@ -201,8 +245,10 @@ class LocalProvider:
         env: dict[str, str] | None = None,
         startup_timeout: float = 60.0,
         session_name: str = "",
+        list_running: bool = True,
     ) -> None:
         self.notebook_dir = notebook_dir
+        self.list_running = list_running
         self.transport = transport
         self.env = dict(env or {})
         self.startup_timeout = startup_timeout
@@ -210,7 +256,7 @@ class LocalProvider:
 
     async def list_choices(self) -> list[KernelChoice]:
         """Kernelspecs (off the event loop: it reads many files) and environments."""
-        return await asyncio.to_thread(_list_choices_sync, self.notebook_dir)
+        return await asyncio.to_thread(_list_choices_sync, self.notebook_dir, self.list_running)
 
     async def start(self, choice: KernelChoice) -> KernelBackend:
         """Start a raw kernel for ``choice``.
@@ -220,7 +266,7 @@ class LocalProvider:
         """
         if not choice.available:
             raise KernelStartError(choice.display_name, choice.reason or "not available")
-        if choice.kind == "existing":
+        if choice.kind in ("existing", "running"):
             return await self.attach_existing(Path(choice.location))
         return await RawKernel.start(
             launch_spec_of(choice),
