@@ -13,6 +13,7 @@ from tests.ui.helpers import sample_notebook, screen_of, view_text
 from tnb.app import TnbApp, run_app
 from tnb.notebook.io import load_notebook
 from tnb.notebook.model import Cell, Notebook, Output
+from tnb.widgets import notebook_view
 
 TOUR = Path(__file__).resolve().parents[2] / "examples" / "tour.ipynb"
 
@@ -150,3 +151,25 @@ async def test_upgrade_notes_are_shown_on_open() -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         assert any("cells get ids" in n.message for n in app._notifications)
+
+
+async def test_rendered_cells_are_bounded_and_heights_stay_exact(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(notebook_view, "MAX_RENDERED", 12)
+    cells = []
+    for i in range(200):
+        cell = Cell.new("code", f"x = {i}\n" + "y = x\n" * (i % 4))
+        cell.outputs = [Output("stream", name="stdout", text=f"line\n{i}\n")]
+        cells.append(cell)
+    app = TnbApp(Notebook(cells=cells))
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = screen_of(app).view
+        for _ in range(8):
+            await pilot.press("pagedown")
+        heights = [view.cell_height(i) for i in range(40)]
+        await pilot.press("G", "g")
+        assert view.rendered_count <= 12
+        # Cells drawn once and then forgotten keep their real height.
+        assert [view.cell_height(i) for i in range(40)] == heights
+        assert "x = 0" in view_text(app)

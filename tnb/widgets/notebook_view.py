@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import ClassVar
@@ -25,6 +26,9 @@ from tnb.widgets.cell_lines import (
     markdown_theme,
     render_cell,
 )
+
+# Rendered cells kept in memory: a few screens' worth; the rest are drawn again when reached.
+MAX_RENDERED = 300
 
 
 class NotebookView(ScrollView, can_focus=True):
@@ -89,9 +93,12 @@ class NotebookView(ScrollView, can_focus=True):
         self.find_term = ""
         self.hidden_outputs: set[int] = set()
         self.running_cells: set[int] = set()
-        self._cache: dict[int, RenderedCell] = {}
+        self._cache: OrderedDict[int, RenderedCell] = OrderedDict()  # least recently drawn first
         self._versions: dict[int, int] = {}
         self._estimates: dict[int, tuple[str, int, int, int]] = {}
+        self._by_id: dict[int, Cell] = {}
+        self._by_id_count = -1
+        self._by_id_cells: list[Cell] | None = None
         self._heights: list[int] = []
         self._tops: list[int] = [0]
         self._styles: CellStyles | None = None
@@ -148,6 +155,7 @@ class NotebookView(ScrollView, can_focus=True):
 
     def cells_changed(self) -> None:
         """Cells were inserted, deleted, moved or edited: lay the view out again."""
+        self._by_id_count = -1
         live = {id(cell) for cell in self.cells}
         for key in [k for k in self._cache if k not in live]:
             del self._cache[key]
@@ -298,6 +306,7 @@ class NotebookView(ScrollView, can_focus=True):
         key = self._key(index, width)
         cached = self._cache.get(id(cell))
         if cached is not None and cached.key == key:
+            self._cache.move_to_end(id(cell))
             return False
         rendered = render_cell(
             cell,
@@ -312,7 +321,31 @@ class NotebookView(ScrollView, can_focus=True):
             key=key,
         )
         self._cache[id(cell)] = rendered
+        self._evict(width)
         return len(rendered.strips) != self._heights[index]
+
+    def _evict(self, width: int) -> None:
+        """Keep memory bounded: forget the least recently drawn cells beyond MAX_RENDERED.
+
+        Their real heights stay known (as exact estimates) so the layout does not jump.
+        """
+        while len(self._cache) > MAX_RENDERED:
+            cell_id, rendered = self._cache.popitem(last=False)
+            cell = self._cells_by_id().get(cell_id)
+            if cell is not None:
+                self._estimates[cell_id] = (
+                    cell.source,
+                    len(cell.outputs),
+                    width,
+                    len(rendered.strips),
+                )
+
+    def _cells_by_id(self) -> dict[int, Cell]:
+        if self._by_id_count != len(self.cells) or self._by_id_cells is not self.cells:
+            self._by_id = {id(cell): cell for cell in self.cells}
+            self._by_id_count = len(self.cells)
+            self._by_id_cells = self.cells
+        return self._by_id
 
     def _ensure_rendered(self, first: int, last: int) -> None:
         if self._layout_width != self._content_width() or len(self._heights) != len(self.cells):
