@@ -162,6 +162,33 @@ async def time_keys(app: App[Any]) -> tuple[float, float, float]:
     return cpu_per_key, statistics.median(walls) * 1000, jump
 
 
+async def time_direct(app: TnbApp) -> tuple[float, float]:
+    """tnb's own work per key without Pilot: the action plus drawing the whole view (ms).
+
+    Median over `j` presses from the first cell, and the single jump to the last cell.
+    """
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.notebook_screen
+        assert screen is not None
+        view = screen.view
+        region = view.size.region
+        samples: list[float] = []
+        for _ in range(KEYS):
+            began = time.perf_counter()
+            screen.action_cursor_down()
+            view.render_lines(region)
+            samples.append(time.perf_counter() - began)
+            await pilot.pause()
+        screen.action_first_cell()
+        await pilot.pause()
+        began = time.perf_counter()
+        screen.action_last_cell()
+        view.render_lines(region)
+        jump = time.perf_counter() - began
+    return statistics.median(samples) * 1000, jump * 1000
+
+
 def first_screen_text(notebook: Notebook) -> str:
     lines: list[str] = []
     for cell in notebook.cells:
@@ -199,6 +226,7 @@ def main() -> None:
         )
         tnb_keys = asyncio.run(time_keys(TnbApp(load_notebook(path))))
         bare_keys = asyncio.run(time_keys(BareScroll(big_text, 8)))
+        direct_key, direct_jump = asyncio.run(time_direct(TnbApp(load_notebook(path))))
 
     tnb_cpu, tnb_wall, tnb_jump = tnb_keys
     bare_cpu, bare_wall, bare_jump = bare_keys
@@ -213,6 +241,8 @@ def main() -> None:
         f"({KEYS} presses, Pilot's overhead in both)",
         f"key j         wall median tnb {tnb_wall:.1f} ms, bare {bare_wall:.1f} ms",
         f"first->last   G: tnb {tnb_jump:.0f} ms, bare scroll_end {bare_jump:.0f} ms (wall)",
+        f"tnb alone     j: {direct_key:.2f} ms median, G: {direct_jump:.1f} ms "
+        "(action + drawing the whole view, no Pilot)",
     ]
     print("\n".join(report))
 
