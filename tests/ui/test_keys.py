@@ -396,3 +396,15 @@ async def test_double_click_edits_and_click_elsewhere_leaves_the_editor() -> Non
         await pilot.click(view, offset=(12, view.cell_top(4)))
         assert mode(app) == "command" and cursor(app) == 4
         assert sources(app)[2] == "c2 = 2!\nprint(c2)"
+
+
+async def test_escape_in_command_mode_clears_find_marks_and_selection() -> None:
+    app = TnbApp(sample_notebook())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", "o", "u", "t", "escape")
+        view = screen_of(app).view
+        assert view.find_term == "out"
+        await pilot.press("J", "J")
+        assert len(selection(app)) == 3
+        await pilot.press("escape")
+        assert view.find_term == "" and selection(app) == [cursor(app)]
