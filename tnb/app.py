@@ -74,10 +74,13 @@ class TnbApp(App[int]):
             yield SystemCommand(
                 item.title,
                 f"{where}{keys}",
-                partial(self._run_screen_action, notebook_screen, action),
+                partial(self._run_screen_action, notebook_screen, action, item.mode),
             )
 
-    async def _run_screen_action(self, screen: NotebookScreen, action: str) -> None:
+    async def _run_screen_action(self, screen: NotebookScreen, action: str, mode: str) -> None:
+        if mode == "command" and screen.mode == "edit":
+            # Cell-level actions from the palette act on cells, not on the text being edited.
+            screen.action_command_mode()
         if action == "delete_selected":
             screen.delete_selected()
         else:

@@ -408,3 +408,29 @@ async def test_escape_in_command_mode_clears_find_marks_and_selection() -> None:
         assert len(selection(app)) == 3
         await pilot.press("escape")
         assert view.find_term == "" and selection(app) == [cursor(app)]
+
+
+async def test_every_command_key_on_an_empty_notebook_is_harmless() -> None:
+    from tnb.notebook.model import Notebook
+
+    app = TnbApp(Notebook(cells=[]))
+    keys = ["j", "k", "J", "K", "g", "G", "pagedown", "pageup", "d", "d", "z", "x", "c", "v"]
+    keys += ["y", "m", "r", "M", "alt+up", "alt+down", "o", "l", "n", "N", "ctrl+r", "ctrl+e"]
+    async with app.run_test(size=SIZE) as pilot:
+        for key in keys:
+            await pilot.press(key)
+        assert app.is_running and isinstance(app.screen, NotebookScreen)
+        # ctrl+e on an empty notebook has nothing to run; v pasted nothing.
+        assert all(cell.source == "" for cell in app.notebook.cells)
+
+
+async def test_palette_cell_action_while_editing_leaves_the_editor_first() -> None:
+    app = TnbApp(sample_notebook())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "enter", "end", "!", "ctrl+p")
+        await pilot.press(*"insert cell below")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert mode(app) == "command"
+        assert sources(app)[1] == "c1 = 1!\nprint(c1)" and sources(app)[2] == ""

@@ -386,6 +386,9 @@ class NotebookScreen(Screen[None]):
     def action_merge(self) -> None:
         """Merge the selected cells, or the cursor cell with the one below."""
         selection = self.view.selection
+        if not selection:
+            self.app.bell()
+            return
         if len(selection) == 1:
             if selection[0] + 1 >= len(self.notebook.cells):
                 self.app.bell()
