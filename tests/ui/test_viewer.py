@@ -173,3 +173,23 @@ async def test_rendered_cells_are_bounded_and_heights_stay_exact(
         # Cells drawn once and then forgotten keep their real height.
         assert [view.cell_height(i) for i in range(40)] == heights
         assert "x = 0" in view_text(app)
+
+
+async def test_resize_rewraps_cells_and_keeps_the_editor_on_its_cell() -> None:
+    long_line = "total = " + " + ".join(str(n) for n in range(40))
+    nb = Notebook(cells=[Cell.new("markdown", "intro"), Cell.new("code", long_line)])
+    app = TnbApp(nb)
+    async with app.run_test(size=(120, 30)) as pilot:
+        view = screen_of(app).view
+        await pilot.pause()
+        wide = view.cell_height(1)
+        await pilot.resize_terminal(60, 30)
+        await pilot.pause()
+        assert view.cell_height(1) > wide
+        await pilot.press("j", "enter")
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        editor = screen_of(app).editor
+        source = view.source_region(1)
+        assert editor.region.y - view.region.y == source.y
+        assert editor.region.width == source.width
