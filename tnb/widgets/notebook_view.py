@@ -19,8 +19,10 @@ from textual.strip import Strip
 from tnb.notebook.model import Cell, Notebook
 from tnb.widgets.cell_lines import (
     BAR_WIDTH,
+    PROMPT_WIDTH,
     CellStyles,
     RenderedCell,
+    body_width,
     cell_key,
     estimate_height,
     markdown_theme,
@@ -71,6 +73,12 @@ class NotebookView(ScrollView, can_focus=True):
     @dataclass
     class Scrolled(Message):
         """The view scrolled: an editor drawn over it must follow."""
+
+        view: NotebookView
+
+    @dataclass
+    class Painted(Message):
+        """The first line of a cell reached the screen (start-up timing hook)."""
 
         view: NotebookView
 
@@ -232,9 +240,7 @@ class NotebookView(ScrollView, can_focus=True):
         rendered = self._cache.get(id(self.cells[index]))
         top = self._tops[index] - self.scroll_offset.y
         height = rendered.source_height if rendered else 1
-        from tnb.widgets.cell_lines import PROMPT_WIDTH, body_width
-
-        width = self.scrollable_content_region.width
+        width = self._layout_width or self._content_width()
         return Region(BAR_WIDTH + PROMPT_WIDTH, top, body_width(width), height)
 
     # ----------------------------------------------------------------- layout
@@ -242,7 +248,8 @@ class NotebookView(ScrollView, can_focus=True):
     def _cell_styles(self) -> CellStyles:
         if self._styles is None:
             self._styles = CellStyles(
-                code=self.get_component_rich_style("notebook-view--code", partial=True),
+                # Not partial: translucent theme colours ($boost) must be blended to a real one.
+                code=self.get_component_rich_style("notebook-view--code", partial=False),
                 prompt=self.get_component_rich_style("notebook-view--prompt", partial=True),
                 raw=self.get_component_rich_style("notebook-view--raw", partial=True),
                 muted=self.get_component_rich_style("notebook-view--muted", partial=True),
@@ -402,12 +409,6 @@ class NotebookView(ScrollView, can_focus=True):
 
     def _first_paint(self) -> None:
         self.post_message(self.Painted(self))
-
-    @dataclass
-    class Painted(Message):
-        """The first line of a cell reached the screen (start-up timing hook)."""
-
-        view: NotebookView
 
     def _bar(self, index: int) -> Segment:
         if index == self.cursor:
