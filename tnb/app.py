@@ -29,7 +29,8 @@ FIRST_PAINT_ENV = "TNB_FIRST_PAINT_FILE"
 class TnbApp(App[int]):
     """A terminal notebook for one notebook file."""
 
-    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
+    # Absolute, so that subclasses defined in other folders (tests) find it.
+    CSS_PATH = Path(__file__).with_name("app.tcss")
     TITLE = "tnb"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "quit", show=False, priority=True),

@@ -15,7 +15,8 @@ from textual.widgets import Button, Label
 class QuitScreen(ModalScreen[str]):
     """Asks what to do with unsaved changes: "save", "discard" or "cancel"."""
 
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")  # absolute: subclasses live elsewhere
+    # Absolute, so that subclasses defined in other folders (tests) find it.
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "choose('save')", "save and quit"),
         Binding("d", "choose('discard')", "discard and quit"),
@@ -47,7 +48,8 @@ class QuitScreen(ModalScreen[str]):
 class ConfirmScreen(ModalScreen[bool]):
     """A yes/no question (y / enter or n / esc)."""
 
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")  # absolute: subclasses live elsewhere
+    # Absolute, so that subclasses defined in other folders (tests) find it.
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y,enter", "answer(True)", "yes"),
         Binding("n,escape", "answer(False)", "no"),

@@ -51,7 +51,8 @@ def help_table() -> Table:
 class HelpScreen(ModalScreen[None]):
     """Lists every key; any of esc, q, ? or h closes it."""
 
-    CSS_PATH = Path(__file__).with_name("help_screen.tcss")  # absolute: subclasses live elsewhere
+    # Absolute, so that subclasses defined in other folders (tests) find it.
+    CSS_PATH = Path(__file__).with_name("help_screen.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark,h", "dismiss", "close"),
     ]

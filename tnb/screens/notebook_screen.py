@@ -39,9 +39,8 @@ class CommandView(NotebookView):
 class NotebookScreen(Screen[None]):
     """One notebook: a virtualized view of its cells and one live editor."""
 
-    CSS_PATH = Path(__file__).with_name(
-        "notebook_screen.tcss"
-    )  # absolute: subclasses live elsewhere
+    # Absolute, so that subclasses defined in other folders (tests) find it.
+    CSS_PATH = Path(__file__).with_name("notebook_screen.tcss")
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("any")  # type: ignore[assignment]
 
     @dataclass
@@ -73,6 +72,9 @@ class NotebookScreen(Screen[None]):
         self._pending_chord = ""
         self._hits: list[int] = []
         self._editing_cell: Cell | None = None
+        # Kept rather than queried: every key reaches them.
+        self._view = CommandView(notebook, language=language, id="cells")
+        self._editor = CellEditor(id="editor")
 
     # ----------------------------------------------------------------- layout
 
@@ -80,8 +82,8 @@ class NotebookScreen(Screen[None]):
         """Header, the cells with the editor over them, find bar, status bar, footer."""
         yield HeaderBar(id="header")
         with Container(id="body"):
-            yield CommandView(self.notebook, language=self.language, id="cells")
-            yield CellEditor(id="editor")
+            yield self._view
+            yield self._editor
         yield FindBar(id="find")
         yield StatusBar(id="status")
         yield Footer()
@@ -89,12 +91,12 @@ class NotebookScreen(Screen[None]):
     @property
     def view(self) -> NotebookView:
         """The cell view."""
-        return self.query_one("#cells", NotebookView)
+        return self._view
 
     @property
     def editor(self) -> CellEditor:
         """The live editor."""
-        return self.query_one("#editor", CellEditor)
+        return self._editor
 
     @property
     def tnb_app(self) -> TnbApp:
