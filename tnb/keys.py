@@ -111,7 +111,7 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
 EDITOR_KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+z / ctrl+y", "Undo / redo inside the cell"),
     ("tab / shift+tab", "Indent / dedent"),
-    ("ctrl+a / ctrl+e", "Start / end of line (ctrl+e runs when the line end is reached)"),
+    ("home / end", "Start / end of line (ctrl+e runs the cell here)"),
 )
 
 

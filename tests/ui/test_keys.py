@@ -434,3 +434,13 @@ async def test_palette_cell_action_while_editing_leaves_the_editor_first() -> No
         await pilot.pause()
         assert mode(app) == "command"
         assert sources(app)[1] == "c1 = 1!\nprint(c1)" and sources(app)[2] == ""
+
+
+async def test_tab_indents_and_shift_tab_dedents_in_the_editor() -> None:
+    app = TnbApp(sample_notebook())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "enter", "tab")
+        assert sources(app)[1] == "    c1 = 1\nprint(c1)"
+        await pilot.press("shift+tab")
+        assert sources(app)[1] == "c1 = 1\nprint(c1)"
+        assert mode(app) == "edit" and isinstance(app.focused, TextArea)
