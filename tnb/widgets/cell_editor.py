@@ -13,7 +13,7 @@ from tnb.keys import bindings_for
 class CellEditor(TextArea):
     """A syntax-highlighted TextArea with the notebook's edit-mode keys."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [  # type: ignore[assignment]
+    BINDINGS: ClassVar[list[BindingType]] = [
         *bindings_for("edit"),
         # Else shift+tab moves focus out of the editor, as it does between widgets.
         Binding("shift+tab", "dedent", "dedent", show=False, priority=True),
