@@ -186,3 +186,18 @@ async def test_restart_of_a_deleted_kernel(
 
 def test_choice_type() -> None:
     assert KernelChoice.__name__ == "KernelChoice"
+
+
+async def test_kernel_crash_is_reported_and_the_server_restarts_it(kernel: ServerKernel) -> None:
+    async with asyncio.timeout(60):
+        events = await collect(kernel, "print('bye', flush=True)\nimport os\nos._exit(3)")
+    died = events[-1]
+    assert isinstance(died, KernelDied)
+    assert "restarting" in died.reason
+    async with asyncio.timeout(90):
+        while True:  # the server's restarter brings a fresh process up
+            after = await collect(kernel, "print('back')")
+            if stdout(after) == "back\n":
+                break
+            await asyncio.sleep(0.5)
+    assert kernel.status == "idle"

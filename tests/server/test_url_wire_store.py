@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,9 +136,24 @@ def test_decode_v1_rejects_garbage() -> None:
         decode_v1(b"\x01\x00\x00\x00\x00\x00\x00\x00")
 
 
-def test_store_round_trip_and_mode() -> None:
-    assert store_path().parent.name == "tnb-config"
-    forget_server("http://a:1/")
+@pytest.fixture(autouse=True)
+def private_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own empty tnb config folder."""
+    monkeypatch.setenv("TNB_CONFIG_DIR", str(tmp_path / "tnb-config"))
+    return tmp_path / "tnb-config"
+
+
+def test_config_dir_fallbacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TNB_CONFIG_DIR")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert store_path() == tmp_path / "xdg" / "tnb" / "servers.json"
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert store_path() == tmp_path / "home" / ".config" / "tnb" / "servers.json"
+
+
+def test_store_round_trip_and_mode(private_config: Path) -> None:
+    assert store_path().parent == private_config
     remember_server("http://a:1/lab?token=never-saved", name="A")
     remember_server("https://hub/user/bob/", token="kept-on-purpose")
     remember_server("http://a:1/", name="A again")

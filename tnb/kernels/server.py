@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tornado.httpclient import HTTPClientError
-from tornado.websocket import WebSocketClientConnection, websocket_connect
+from tornado.websocket import WebSocketClientConnection, WebSocketClosedError, websocket_connect
 
 from tnb.kernels import messages
 from tnb.kernels.events import (
@@ -234,7 +234,7 @@ class ServerKernel:
         self._reader = asyncio.create_task(self._read_loop(), name=f"tnb-ws-{self.kernel_id}")
         remaining = max(1.0, deadline - time.monotonic())
         try:
-            await self._request("kernel_info_request", {}, wait=remaining)
+            await self._nudge(remaining)
         except TimeoutError:
             raise KernelStartError(
                 self.choice.display_name,
@@ -329,7 +329,7 @@ class ServerKernel:
             except KernelGoneError as exc:
                 self._mark_gone(str(exc))
                 return False
-            except (KernelConnectionError, TimeoutError) as exc:
+            except Exception as exc:  # any failure to connect is worth another try
                 if time.monotonic() >= deadline:
                     self._mark_gone(
                         f"lost the connection to kernel {self.kernel_id}: {exc or 'timed out'}"
@@ -344,17 +344,49 @@ class ServerKernel:
         return False
 
     async def _send(self, msg: Message) -> None:
-        if self._gone is not None:
-            raise KernelGoneError(self._gone)
-        if self._closed:
-            raise KernelConnectionError("the kernel connection is closed")
-        await self._connected.wait()
-        if self._gone is not None:
-            raise KernelGoneError(self._gone)
-        ws = self._ws
-        assert ws is not None
-        frame = encode_v1(msg) if self.subprotocol == V1_PROTOCOL else encode_legacy(msg)
-        await ws.write_message(frame, binary=isinstance(frame, bytes))
+        while True:
+            if self._gone is not None:
+                raise KernelGoneError(self._gone)
+            if self._closed:
+                raise KernelConnectionError("the kernel connection is closed")
+            if not self._connected.is_set():
+                try:
+                    await asyncio.wait_for(
+                        self._connected.wait(), self.options.reconnect_timeout + 15.0
+                    )
+                except TimeoutError:
+                    raise KernelConnectionError(
+                        f"no connection to kernel {self.kernel_id}"
+                    ) from None
+                continue
+            ws = self._ws
+            if ws is None:
+                await asyncio.sleep(0.05)
+                continue
+            frame = encode_v1(msg) if self.subprotocol == V1_PROTOCOL else encode_legacy(msg)
+            try:
+                await ws.write_message(frame, binary=isinstance(frame, bytes))
+                return
+            except WebSocketClosedError:
+                self._connection_lost(ws)
+
+    def _connection_lost(self, ws: WebSocketClientConnection) -> None:
+        """A sender found the socket dead before the reader did: reconnect now.
+
+        The reader may never wake up (a socket closed under tornado raises no read event).
+        """
+        if self._ws is not ws or self._closed:
+            return  # the reader is already reconnecting
+        self._connected.clear()
+        self._ws = None
+        if self._reader is not None:
+            self._reader.cancel()
+        ws.close()
+        self._reader = asyncio.create_task(self._recover(), name=f"tnb-ws-{self.kernel_id}")
+
+    async def _recover(self) -> None:
+        if await self._reconnect():
+            await self._read_loop()
 
     async def _next(self, queue: asyncio.Queue[_Item]) -> _Item:
         """The next answer; probes REST after silences so a deleted kernel cannot hang us."""
@@ -400,6 +432,44 @@ class ServerKernel:
                         return content_
         finally:
             self._pending.pop(msg_id, None)
+
+    async def _nudge(self, limit: float) -> None:
+        """kernel_info until the answer's iopub status arrives too (iopub is subscribed).
+
+        After a restart the server's iopub subscription to the new process takes a moment
+        to join; output published before that is lost, so wait for proof it works.
+        """
+        async with asyncio.timeout(limit):
+            while True:
+                msg = new_message(
+                    "kernel_info_request", {}, session=self.session_id, channel="shell"
+                )
+                msg_id = msg["header"]["msg_id"]
+                queue: asyncio.Queue[_Item] = asyncio.Queue()
+                self._pending[msg_id] = queue
+                try:
+                    await self._send(msg)
+                    if await self._iopub_seen(queue, until_reply=True):
+                        return
+                    # Replied on shell: give iopub a second to show up, else ask again.
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(1.0):
+                            if await self._iopub_seen(queue, until_reply=False):
+                                return
+                finally:
+                    self._pending.pop(msg_id, None)
+
+    @staticmethod
+    async def _iopub_seen(queue: asyncio.Queue[_Item], *, until_reply: bool) -> bool:
+        """True once an iopub message arrives; False at the shell reply if ``until_reply``."""
+        while True:
+            item = await queue.get()
+            if isinstance(item, _Gone):
+                raise KernelGoneError(item.reason)
+            if item.get("channel") == "iopub":
+                return True
+            if until_reply and messages.msg_type(item) == "kernel_info_reply":
+                return False
 
     # -- KernelBackend ----------------------------------------------------------------------
 
@@ -539,7 +609,13 @@ class ServerKernel:
             if self._gone is not None:
                 raise KernelGoneError(self._gone) from None
             raise
-        await self._request("kernel_info_request", {}, wait=self.options.start_timeout)
+        try:
+            await self._nudge(self.options.start_timeout)
+        except TimeoutError:
+            raise KernelStartError(
+                self.choice.display_name,
+                f"did not come back within {self.options.start_timeout:.0f} s of a restart",
+            ) from None
         self._status = "idle"
 
     async def detach(self) -> None:
