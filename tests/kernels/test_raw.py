@@ -422,3 +422,25 @@ async def test_bash_kernel(kernelspecs: KernelSpecs) -> None:
         assert "echo" in completion.matches
     finally:
         await backend.shutdown()
+
+
+# --------------------------------------------------------------------------- xeus-python
+
+
+async def test_xeus_python_a_native_wire_stack() -> None:
+    provider = LocalProvider()
+    choices = await provider.list_choices()
+    if not any(c.name == "xpython" for c in choices):
+        pytest.skip("xeus-python is not installed")
+    # Default transport: ipc first; xeus-python 0.19 dies on long ipc paths, tcp then works.
+    backend = await start("xpython")
+    try:
+        assert backend.info is not None  # type: ignore[attr-defined]
+        assert backend.info.implementation == "xeus-python"  # type: ignore[attr-defined]
+        assert stdout(await run(backend, "print('xeus')")) == "xeus\n"
+        events = await run(backend, "for i in range(10000):\n    print(i, flush=True)")
+        assert stdout(events).splitlines() == [str(i) for i in range(10000)]
+        completion = await asyncio.wait_for(backend.complete("pri", 3), GUARD)
+        assert "print" in completion.matches
+    finally:
+        await backend.shutdown()

@@ -235,12 +235,45 @@ class RawKernel:
     ) -> RawKernel:
         """Launch ``spec`` and return once it answers kernel_info.
 
+        With ``transport=None``, ipc where zmq has it; a kernel that dies at once over ipc
+        is tried once more over tcp (xeus-python 0.19 exits with "Invalid argument" when
+        its ipc path is longer than 23 characters, as any path under the runtime dir is).
+
         Raises:
             KernelStartError: the executable is missing, the process exited, or it stayed
                 silent for ``startup_timeout`` seconds; no process is left behind.
         """
-        if transport is None:
-            transport = "ipc" if ipc_available() else "tcp"
+        options: dict[str, Any] = {
+            "cwd": cwd,
+            "env": env,
+            "startup_timeout": startup_timeout,
+            "session_name": session_name,
+        }
+        if transport is not None or not ipc_available():
+            return await cls._start(spec, choice, transport=transport or "tcp", **options)
+        try:
+            return await cls._start(spec, choice, transport="ipc", **options)
+        except KernelStartError as exc:
+            if exc.exit_code is None:
+                raise  # missing executable or silent: tcp would not help
+            log.info("%s died at start over ipc; trying tcp", spec.name)
+            try:
+                return await cls._start(spec, choice, transport="tcp", **options)
+            except KernelStartError:
+                raise exc from None
+
+    @classmethod
+    async def _start(
+        cls,
+        spec: LaunchSpec,
+        choice: KernelChoice,
+        *,
+        transport: Transport,
+        cwd: Path | None,
+        env: Mapping[str, str] | None,
+        startup_timeout: float,
+        session_name: str,
+    ) -> RawKernel:
         private_dir: Path | None = None
         if transport == "ipc":
             try:
