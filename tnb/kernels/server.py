@@ -139,6 +139,8 @@ class ServerKernel:
         self.options = options or ServerOptions()
         self.subprotocol: str | None = None
         self.reconnects = 0
+        # Sees every message received, as (channel, message) (tests validate them).
+        self.message_hook: Callable[[str, dict[str, Any]], None] | None = None
         self._client = client
         self._status: KernelStatus = "starting"
         self._ws: WebSocketClientConnection | None = None
@@ -290,6 +292,10 @@ class ServerKernel:
             self._dispatch(msg)
 
     def _dispatch(self, msg: Message) -> None:
+        if self.message_hook is not None:
+            self.message_hook(
+                str(msg.get("channel")), {k: v for k, v in msg.items() if k != "channel"}
+            )
         kind = messages.msg_type(msg)
         parent = messages.parent_id(msg)
         if kind == "status" and msg.get("channel") == "iopub":
