@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import http.server
+import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -234,3 +237,60 @@ async def test_legacy_protocol_fallback(jupyter_server_factory: JupyterServerFac
 async def test_many_concurrent_requests(kernel: ServerKernel) -> None:
     results = await asyncio.gather(*(kernel.is_complete(f"x{i} = (") for i in range(20)))
     assert results == ["incomplete"] * 20
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("needs the openssl command")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+async def test_https_verifies_and_accepts_a_ca_bundle(
+    jupyter_server_factory: JupyterServerFactory, self_signed: tuple[Path, Path]
+) -> None:
+    cert, key = self_signed
+    server = jupyter_server_factory(
+        extra_args=(f"--ServerApp.certfile={cert}", f"--ServerApp.keyfile={key}")
+    )
+    assert server.url.startswith("https://")
+    with pytest.raises(ServerTLSError, match="--ca-bundle"):
+        await open_server_provider(server.url, token=server.token)
+    provider = await open_server_provider(
+        server.url, token=server.token, ca_bundle=str(cert), options=FAST
+    )
+    try:
+        kernel = await provider.start(await python_choice(provider))
+        try:
+            assert stdout(await collect(kernel, "print('over wss')")) == "over wss\n"
+        finally:
+            await kernel.shutdown()
+    finally:
+        await provider.close()
+    insecure = await open_server_provider(server.url, token=server.token, verify_tls=False)
+    await insecure.close()
