@@ -111,6 +111,7 @@ class NotebookView(ScrollView, can_focus=True):
         self._tops: list[int] = [0]
         self._styles: CellStyles | None = None
         self._layout_width = 0
+        self._generation = 0  # bumped whenever cell positions change
         self.first_paint_done = False
 
     # ----------------------------------------------------------------- public API
@@ -176,9 +177,12 @@ class NotebookView(ScrollView, can_focus=True):
         self.refresh()
 
     def refresh_cell(self, cell: Cell) -> None:
-        """Redraw one cell whose outputs or source changed in place."""
+        """Redraw one cell whose outputs or source changed in place.
+
+        Cheap enough to call per output message: the cell is drawn again only if it is on
+        screen (its new height is patched in then), never the whole layout.
+        """
         self._versions[id(cell)] = self._versions.get(id(cell), 0) + 1
-        self._layout()
         self.refresh()
 
     def set_running(self, cell: Cell, running: bool) -> None:
@@ -304,8 +308,12 @@ class NotebookView(ScrollView, can_focus=True):
                 estimates[id(cell)] = memo
             heights.append(memo[3])
         self._heights = heights
-        self._tops = [0, *accumulate(heights)]
-        self.virtual_size = Size(width, self._tops[-1])
+        self._retop()
+
+    def _retop(self) -> None:
+        self._tops = [0, *accumulate(self._heights)]
+        self._generation += 1
+        self.virtual_size = Size(self._layout_width, self._tops[-1])
 
     def _render_cell(self, index: int, width: int) -> bool:
         """Render cell ``index`` if its cache is stale; True when its height changed."""
@@ -358,11 +366,17 @@ class NotebookView(ScrollView, can_focus=True):
         if self._layout_width != self._content_width() or len(self._heights) != len(self.cells):
             self._layout()
         width = self._layout_width
-        changed = False
-        for index in range(max(0, first), min(last, len(self.cells) - 1) + 1):
-            changed |= self._render_cell(index, width)
+        changed = [
+            index
+            for index in range(max(0, first), min(last, len(self.cells) - 1) + 1)
+            if self._render_cell(index, width)
+        ]
         if changed:
-            self._layout()
+            # Only these heights moved: patching them beats a full layout (a key press
+            # scrolling into new cells would otherwise re-measure all 1000 cells).
+            for index in changed:
+                self._heights[index] = len(self._cache[id(self.cells[index])].strips)
+            self._retop()
 
     def _ensure_visible(self, top: int, bottom: int) -> None:
         if not self.cells:
@@ -370,9 +384,9 @@ class NotebookView(ScrollView, can_focus=True):
         # Rendering can shrink cells and pull more into view: repeat until the screen is covered.
         for _ in range(8):
             first, last = self.cell_at(top), self.cell_at(bottom)
-            before = self._tops[:]
+            before = self._generation
             self._ensure_rendered(first, last)
-            if self._tops == before:
+            if self._generation == before:
                 break
 
     # ----------------------------------------------------------------- drawing
