@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
-import tnb.kernels.server as server_module
+import tnb.kernels.server_kernel as server_module
 from tests.fixtures.jupyter_server import JupyterServer, start_jupyter_server
 from tnb.kernels.events import ExecuteReply
 from tnb.kernels.local import LocalProvider

@@ -1,0 +1,658 @@
+"""One kernel on a Jupyter server: its websocket, reconnects, requests and replies."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import quote
+
+from tornado.httpclient import HTTPClientError
+from tornado.websocket import WebSocketClientConnection, WebSocketClosedError, websocket_connect
+
+from tnb.kernels import messages
+from tnb.kernels.events import (
+    Error,
+    ExecuteReply,
+    InputRequested,
+    KernelDied,
+    KernelEvent,
+    KernelStatus,
+    StatusChanged,
+    Stream,
+)
+from tnb.kernels.protocol import (
+    Completion,
+    Inspection,
+    KernelChoice,
+    KernelConnectionError,
+    KernelInfo,
+    KernelStartError,
+)
+from tnb.kernels.server_rest import (
+    KernelGoneError,
+    ServerClient,
+    ServerRequestError,
+    kernel_path,
+    log_debug,
+)
+from tnb.kernels.server_wire import (
+    V1_PROTOCOL,
+    Message,
+    decode_legacy,
+    decode_v1,
+    encode_legacy,
+    encode_v1,
+    new_message,
+)
+
+log = logging.getLogger(__name__)
+
+# Images are megabytes; tornado's default limit is 10 MiB.
+MAX_MESSAGE_SIZE = 1 << 30
+PING_INTERVAL = 20.0
+# tornado caps the timeout at the interval (and prints a warning if it is longer).
+PING_TIMEOUT = 20.0
+REPLY_TIMEOUT = 60.0
+# While a request waits this long without any message, ask the REST API whether the
+# kernel still exists: a kernel deleted by another client does not always close our socket.
+PROBE_AFTER = 3.0
+# Some kernels never send idle after the reply; do not wait for it forever.
+IDLE_GRACE = 5.0
+_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
+
+
+@dataclass(frozen=True)
+class _Gone:
+    """Put in a request's queue when no more answers will come."""
+
+    reason: str
+
+
+_Item = Message | _Gone
+
+_DIED_STARTING = (
+    "it died while starting and the server gave up restarting it "
+    "(its error output is in the server's log)"
+)
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """Time limits for kernels on a server (seconds)."""
+
+    start_timeout: float = 60.0
+    reconnect_timeout: float = 30.0
+    reply_timeout: float = REPLY_TIMEOUT
+
+
+class ServerKernel:
+    """A kernel on a Jupyter server (started by us, or attached to: then never deleted)."""
+
+    def __init__(
+        self,
+        client: ServerClient,
+        kernel_id: str,
+        choice: KernelChoice,
+        *,
+        owned: bool,
+        server_session_id: str | None = None,
+        owns_session: bool = False,
+        options: ServerOptions | None = None,
+    ) -> None:
+        self.choice = choice
+        self.kernel_id = kernel_id
+        self.owned = owned
+        self.server_session_id = server_session_id
+        self.owns_session = owns_session
+        self.session_id = uuid.uuid4().hex  # stable across reconnects: the server replays
+        self.options = options or ServerOptions()
+        self.subprotocol: str | None = None
+        self.reconnects = 0
+        # Sees every message received, as (channel, message) (tests validate them).
+        self.message_hook: Callable[[str, dict[str, Any]], None] | None = None
+        self._client = client
+        self._status: KernelStatus = "starting"
+        self._ws: WebSocketClientConnection | None = None
+        self._sock: socket.socket | None = None
+        self._connected = asyncio.Event()
+        self._reader: asyncio.Task[None] | None = None
+        self._pending: dict[str, asyncio.Queue[_Item]] = {}
+        self._gone: str | None = None
+        self._closed = False
+        self._last_message = time.monotonic()
+
+    def __repr__(self) -> str:
+        return f"ServerKernel({self.kernel_id!r}, {self._client.address.base_url!r})"
+
+    @property
+    def status(self) -> KernelStatus:
+        """The kernel's last known execution state."""
+        return self._status
+
+    # -- connection -------------------------------------------------------------------------
+
+    def _ws_url(self) -> str:
+        return (
+            self._client.address.ws_base_url
+            + kernel_path(self.kernel_id, "channels")
+            + f"?session_id={quote(self.session_id)}"
+        )
+
+    async def _open_socket(self, limit: float) -> WebSocketClientConnection:
+        # tornado's own timeout would report a slow kernel as an unreachable server: let
+        # wait_for's TimeoutError fire first.
+        request = self._client.http_request(self._ws_url(), timeout=limit + 30.0)
+        try:
+            conn = await asyncio.wait_for(
+                websocket_connect(
+                    request,
+                    ping_interval=PING_INTERVAL,
+                    ping_timeout=PING_TIMEOUT,
+                    max_message_size=MAX_MESSAGE_SIZE,
+                    subprotocols=[V1_PROTOCOL],
+                ),
+                limit,
+            )
+        except TimeoutError:
+            raise  # a subclass of OSError, but it means "too slow", not "unreachable"
+        except HTTPClientError as exc:
+            if exc.code == 404:
+                raise KernelGoneError(self._gone_text()) from None
+            if exc.response is not None and exc.code != 599:
+                raise self._client.status_error(exc.response, "kernel websocket") from None
+            raise self._client.connection_error(exc, "kernel websocket") from None
+        except OSError as exc:
+            raise self._client.connection_error(exc, "kernel websocket") from None
+        self.subprotocol = conn.selected_subprotocol
+        stream = getattr(conn.protocol, "stream", None)
+        sock = getattr(stream, "socket", None)
+        self._sock = sock if isinstance(sock, socket.socket) else None
+        if self._sock is not None:
+            with contextlib.suppress(OSError):
+                self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn
+
+    def _gone_text(self) -> str:
+        return (
+            f"kernel {self.kernel_id} no longer exists on {self._client.address.base_url} "
+            "(shut down or deleted by another client)"
+        )
+
+    async def connect(self) -> None:
+        """Open the websocket and wait until the kernel answers kernel_info (bounded)."""
+        deadline = time.monotonic() + self.options.start_timeout
+        opening = asyncio.create_task(self._open_socket(self.options.start_timeout))
+        watching = asyncio.create_task(self._watch_start())
+        try:
+            await asyncio.wait({opening, watching}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            watching.cancel()
+        if not opening.done():
+            opening.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await opening
+            raise KernelStartError(self.choice.display_name, watching.result())
+        try:
+            self._ws = opening.result()
+        except TimeoutError:
+            raise KernelStartError(
+                self.choice.display_name,
+                f"still 'starting' on the server after {self.options.start_timeout:.0f} s",
+            ) from None
+        except KernelGoneError:
+            raise KernelStartError(self.choice.display_name, _DIED_STARTING) from None
+        self._connected.set()
+        self._reader = asyncio.create_task(self._read_loop(), name=f"tnb-ws-{self.kernel_id}")
+        remaining = max(1.0, deadline - time.monotonic())
+        try:
+            await self._nudge(remaining)
+        except TimeoutError:
+            raise KernelStartError(
+                self.choice.display_name,
+                f"did not answer kernel_info within {self.options.start_timeout:.0f} s "
+                "(still 'starting' on the server?)",
+            ) from None
+        if self._status != "dead":
+            self._status = "idle"
+
+    async def _watch_start(self) -> str:
+        """Return why the kernel will never come up (the server drops one that keeps dying)."""
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                model = await self._client.call(kernel_path(self.kernel_id), request_timeout=10.0)
+            except ServerRequestError as exc:
+                if exc.status == 404:
+                    return _DIED_STARTING
+                continue
+            if isinstance(model, dict) and model.get("execution_state") == "dead":
+                return _DIED_STARTING
+
+    def _quickack(self) -> None:
+        # Linux re-arms delayed ACK after every send; without this the server's Nagle
+        # stalls each reply frame 40 ms (kernels.md). Must be set after every message.
+        if self._sock is not None and _QUICKACK is not None:
+            with contextlib.suppress(OSError):
+                self._sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
+
+    async def _read_loop(self) -> None:
+        while True:
+            ws = self._ws
+            if ws is None:
+                return
+            frame = await ws.read_message()
+            if frame is None:
+                if self._closed:
+                    return
+                if not await self._reconnect():
+                    return
+                continue
+            self._quickack()
+            self._last_message = time.monotonic()
+            try:
+                msg = (
+                    decode_v1(frame)
+                    if self.subprotocol == V1_PROTOCOL and isinstance(frame, bytes)
+                    else decode_legacy(frame)
+                )
+            except (ValueError, KeyError, IndexError):
+                log.warning("ignoring a malformed message from kernel %s", self.kernel_id)
+                continue
+            self._dispatch(msg)
+
+    def _dispatch(self, msg: Message) -> None:
+        if self.message_hook is not None:
+            self.message_hook(
+                str(msg.get("channel")), {k: v for k, v in msg.items() if k != "channel"}
+            )
+        kind = messages.msg_type(msg)
+        parent = messages.parent_id(msg)
+        if kind == "status" and msg.get("channel") == "iopub":
+            state = (msg.get("content") or {}).get("execution_state")
+            if not parent and state in ("restarting", "dead"):
+                # Injected by the server: its restarter saw the kernel die.
+                self._status = "restarting" if state == "restarting" else "dead"
+                what = "restarting it" if state == "restarting" else "could not restart it"
+                self._fail_pending(f"the kernel died; the server is {what}")
+                return
+            if state in ("idle", "busy", "starting"):
+                self._status = state
+        queue = self._pending.get(parent) if parent else None
+        if queue is not None:
+            queue.put_nowait(msg)
+
+    def _fail_pending(self, reason: str) -> None:
+        for queue in self._pending.values():
+            queue.put_nowait(_Gone(reason))
+
+    def _mark_gone(self, reason: str) -> None:
+        self._gone = reason
+        self._status = "dead"
+        self._connected.set()  # wake senders so they see _gone
+        self._fail_pending(reason)
+
+    async def _reconnect(self) -> bool:
+        """Reconnect with the same session id (the server replays what it buffered)."""
+        self._connected.clear()
+        self._ws = None
+        deadline = time.monotonic() + self.options.reconnect_timeout
+        delay = 0.1
+        while not self._closed:
+            await asyncio.sleep(delay)
+            try:
+                self._ws = await self._open_socket(min(10.0, self.options.reconnect_timeout))
+            except KernelGoneError as exc:
+                self._mark_gone(str(exc))
+                return False
+            except Exception as exc:  # any failure to connect is worth another try
+                if time.monotonic() >= deadline:
+                    self._mark_gone(
+                        f"lost the connection to kernel {self.kernel_id}: {exc or 'timed out'}"
+                    )
+                    return False
+                log_debug(self._client, "reconnect to %s failed: %s", self.kernel_id, exc)
+                delay = min(delay * 2, 2.0)
+                continue
+            self.reconnects += 1
+            self._connected.set()
+            return True
+        return False
+
+    async def _send(self, msg: Message) -> None:
+        while True:
+            if self._gone is not None:
+                raise KernelGoneError(self._gone)
+            if self._closed:
+                raise KernelConnectionError("the kernel connection is closed")
+            if not self._connected.is_set():
+                try:
+                    await asyncio.wait_for(
+                        self._connected.wait(), self.options.reconnect_timeout + 15.0
+                    )
+                except TimeoutError:
+                    raise KernelConnectionError(
+                        f"no connection to kernel {self.kernel_id}"
+                    ) from None
+                continue
+            ws = self._ws
+            if ws is None:
+                await asyncio.sleep(0.05)
+                continue
+            frame = encode_v1(msg) if self.subprotocol == V1_PROTOCOL else encode_legacy(msg)
+            try:
+                await ws.write_message(frame, binary=isinstance(frame, bytes))
+                return
+            except WebSocketClosedError:
+                self._connection_lost(ws)
+
+    def _connection_lost(self, ws: WebSocketClientConnection) -> None:
+        """A sender found the socket dead before the reader did: reconnect now.
+
+        The reader may never wake up (a socket closed under tornado raises no read event).
+        """
+        if self._ws is not ws or self._closed:
+            return  # the reader is already reconnecting
+        self._connected.clear()
+        self._ws = None
+        if self._reader is not None:
+            self._reader.cancel()
+        ws.close()
+        self._reader = asyncio.create_task(self._recover(), name=f"tnb-ws-{self.kernel_id}")
+
+    async def _recover(self) -> None:
+        if await self._reconnect():
+            await self._read_loop()
+
+    async def _next(self, queue: asyncio.Queue[_Item]) -> _Item:
+        """The next answer; probes REST after silences so a deleted kernel cannot hang us."""
+        while True:
+            try:
+                return await asyncio.wait_for(queue.get(), PROBE_AFTER)
+            except TimeoutError:
+                pass
+            if time.monotonic() - self._last_message >= PROBE_AFTER:
+                await self._probe()
+
+    async def _probe(self) -> None:
+        try:
+            model = await self._client.call(kernel_path(self.kernel_id), request_timeout=10.0)
+        except ServerRequestError as exc:
+            if exc.status == 404:
+                self._mark_gone(self._gone_text())
+            return
+        except KernelConnectionError:
+            return  # the websocket's reconnect loop decides when the server is gone
+        if isinstance(model, dict) and model.get("execution_state") == "dead":
+            self._mark_gone(f"kernel {self.kernel_id} is dead on the server")
+        self._last_message = time.monotonic()
+
+    async def _request(
+        self, msg_type: str, content: dict[str, Any], *, wait: float | None = None
+    ) -> dict[str, Any]:
+        """Send a shell request and return its reply's content."""
+        msg = new_message(msg_type, content, session=self.session_id, channel="shell")
+        msg_id = msg["header"]["msg_id"]
+        queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self._pending[msg_id] = queue
+        reply_type = msg_type.replace("_request", "_reply")
+        try:
+            await self._send(msg)
+            async with asyncio.timeout(wait or self.options.reply_timeout):
+                while True:
+                    item = await self._next(queue)
+                    if isinstance(item, _Gone):
+                        raise KernelGoneError(item.reason)
+                    if item.get("channel") == "shell" and messages.msg_type(item) == reply_type:
+                        content_: dict[str, Any] = item.get("content") or {}
+                        return content_
+        finally:
+            self._pending.pop(msg_id, None)
+
+    async def _nudge(self, limit: float) -> None:
+        """kernel_info until the answer's iopub status arrives too (iopub is subscribed).
+
+        After a restart the server's iopub subscription to the new process takes a moment
+        to join; output published before that is lost, so wait for proof it works.
+        """
+        async with asyncio.timeout(limit):
+            while True:
+                msg = new_message(
+                    "kernel_info_request", {}, session=self.session_id, channel="shell"
+                )
+                msg_id = msg["header"]["msg_id"]
+                queue: asyncio.Queue[_Item] = asyncio.Queue()
+                self._pending[msg_id] = queue
+                try:
+                    await self._send(msg)
+                    if await self._iopub_seen(queue, until_reply=True):
+                        return
+                    # Replied on shell: give iopub a second to show up, else ask again.
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(1.0):
+                            if await self._iopub_seen(queue, until_reply=False):
+                                return
+                finally:
+                    self._pending.pop(msg_id, None)
+
+    @staticmethod
+    async def _iopub_seen(queue: asyncio.Queue[_Item], *, until_reply: bool) -> bool:
+        """True once an iopub message arrives; False at the shell reply if ``until_reply``."""
+        while True:
+            item = await queue.get()
+            if isinstance(item, _Gone):
+                raise KernelGoneError(item.reason)
+            if item.get("channel") == "iopub":
+                return True
+            if until_reply and messages.msg_type(item) == "kernel_info_reply":
+                return False
+
+    # -- KernelBackend ----------------------------------------------------------------------
+
+    async def execute(
+        self, code: str, *, allow_stdin: bool = True, silent: bool = False
+    ) -> AsyncIterator[KernelEvent]:
+        """Run ``code``; yields events and ends with ExecuteReply or KernelDied."""
+        if self._gone is not None:
+            yield KernelDied(reason=self._gone)
+            return
+        msg = new_message(
+            "execute_request",
+            {
+                "code": code,
+                "silent": silent,
+                "store_history": not silent,
+                "user_expressions": {},
+                "allow_stdin": allow_stdin,
+                "stop_on_error": True,
+            },
+            session=self.session_id,
+            channel="shell",
+        )
+        msg_id = msg["header"]["msg_id"]
+        queue: asyncio.Queue[_Item] = asyncio.Queue()
+        self._pending[msg_id] = queue
+        try:
+            try:
+                await self._send(msg)
+            except KernelConnectionError as exc:
+                yield KernelDied(reason=str(exc))
+                return
+            reply: Message | None = None
+            idle = False
+            saw_error = False
+            while reply is None or not idle:
+                if reply is None:
+                    item = await self._next(queue)
+                else:
+                    try:
+                        item = await asyncio.wait_for(queue.get(), IDLE_GRACE)
+                    except TimeoutError:
+                        log.warning("no idle status after the execute_reply of %s", msg_id)
+                        break
+                if isinstance(item, _Gone):
+                    yield KernelDied(reason=item.reason)
+                    return
+                channel = item.get("channel")
+                kind = messages.msg_type(item)
+                if channel == "stdin" and kind == "input_request":
+                    prompt, password = messages.input_prompt(item)
+                    yield InputRequested(
+                        prompt=prompt, password=password, reply=self._input_replier(item)
+                    )
+                    continue
+                if channel == "shell":
+                    if kind == "execute_reply":
+                        reply = item
+                    continue
+                if channel != "iopub":
+                    continue
+                event = messages.message_to_event(item)
+                if event is None:
+                    continue
+                if isinstance(event, Error):
+                    saw_error = True
+                elif isinstance(event, StatusChanged) and event.status == "idle":
+                    idle = True
+                elif isinstance(event, Stream):
+                    event = _merge_streams(event, queue)
+                yield event
+            if not saw_error and (error := messages.reply_error(reply)) is not None:
+                yield error  # kernels that report errors only in the reply
+            final = messages.message_to_event(reply)
+            assert isinstance(final, ExecuteReply)
+            yield final
+        finally:
+            self._pending.pop(msg_id, None)
+
+    def _input_replier(self, request: Message) -> Callable[[str], Any]:
+        async def reply(text: str) -> None:
+            await self._send(
+                new_message(
+                    "input_reply",
+                    {"value": text},
+                    session=self.session_id,
+                    channel="stdin",
+                    parent_header=request["header"],
+                )
+            )
+
+        return reply
+
+    async def complete(self, code: str, cursor_pos: int) -> Completion:
+        """Completions at ``cursor_pos``."""
+        content = await self._request("complete_request", {"code": code, "cursor_pos": cursor_pos})
+        return messages.completion_from_reply(content, cursor_pos)
+
+    async def inspect(self, code: str, cursor_pos: int, detail_level: int = 0) -> Inspection:
+        """Help for the name at ``cursor_pos``."""
+        content = await self._request(
+            "inspect_request",
+            {"code": code, "cursor_pos": cursor_pos, "detail_level": detail_level},
+        )
+        return messages.inspection_from_reply(content)
+
+    async def is_complete(self, code: str) -> str:
+        """'complete', 'incomplete', 'invalid' or 'unknown'."""
+        content = await self._request("is_complete_request", {"code": code})
+        return messages.is_complete_from_reply(content)
+
+    async def history(self, n: int = 10) -> list[tuple[int, int, str]]:
+        """The last ``n`` inputs as (session, line, source)."""
+        content = await self._request(
+            "history_request",
+            {"output": False, "raw": True, "hist_access_type": "tail", "n": n},
+        )
+        return messages.history_from_reply(content)
+
+    async def kernel_info(self) -> KernelInfo:
+        """The kernel's kernel_info_reply."""
+        return messages.kernel_info_from_reply(await self._request("kernel_info_request", {}))
+
+    async def interrupt(self) -> None:
+        """Ask the server to interrupt the kernel (it knows the kernel's interrupt mode)."""
+        await self._client.call(kernel_path(self.kernel_id, "interrupt"), method="POST")
+
+    async def restart(self) -> None:
+        """Restart through the server; running executions end with KernelDied."""
+        self._status = "restarting"
+        self._fail_pending("the kernel was restarted")
+        try:
+            await self._client.call(kernel_path(self.kernel_id, "restart"), method="POST")
+        except ServerRequestError:
+            # The server answers 500, not 404, for a kernel deleted by someone else.
+            await self._probe()
+            if self._gone is not None:
+                raise KernelGoneError(self._gone) from None
+            raise
+        try:
+            await self._nudge(self.options.start_timeout)
+        except TimeoutError:
+            raise KernelStartError(
+                self.choice.display_name,
+                f"did not come back within {self.options.start_timeout:.0f} s of a restart",
+            ) from None
+        self._status = "idle"
+
+    async def detach(self) -> None:
+        """Disconnect and leave the kernel running on the server, even one we started."""
+        if self._closed:
+            return
+        self._closed = True
+        self._fail_pending("disconnected from the kernel")
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._reader
+        self._connected.set()
+
+    async def shutdown(self) -> None:
+        """Stop the kernel if we started it, else only disconnect. Idempotent."""
+        if self._closed:
+            return
+        owned = self.owned and self._gone is None
+        await self.detach()
+        if owned:
+            # Deleting a session shuts its kernel down too; a kernel we started without
+            # a session is deleted directly.
+            path = (
+                f"api/sessions/{quote(self.server_session_id, safe='')}"
+                if self.owns_session and self.server_session_id
+                else kernel_path(self.kernel_id)
+            )
+            try:
+                await self._client.call(path, method="DELETE", request_timeout=30.0)
+            except KernelConnectionError as exc:
+                log_debug(self._client, "could not delete %s: %s", path, exc)
+        self._status = "dead"
+        self._client.close()
+
+
+def _merge_streams(first: Stream, queue: asyncio.Queue[_Item]) -> Stream:
+    """Fold stream messages already waiting in the queue into one event (print loops)."""
+    texts = [first.text]
+    rest: list[_Item] = []
+    while not queue.empty():
+        item = queue.get_nowait()
+        if (
+            not rest
+            and not isinstance(item, _Gone)
+            and item.get("channel") == "iopub"
+            and messages.msg_type(item) == "stream"
+            and (item.get("content") or {}).get("name") == first.name
+        ):
+            texts.append(str(item["content"].get("text", "")))
+        else:
+            rest.append(item)  # keep order: everything after the first non-match goes back
+    for item in rest:
+        queue.put_nowait(item)
+    return first if len(texts) == 1 else replace(first, text="".join(texts))
