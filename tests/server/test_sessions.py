@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.server.conftest import FAST, collect, python_choice, stdout
-from tnb.kernels.server import ServerProvider, open_server_provider
+from tnb.kernels.server import ServerProvider, UnknownKernelSpecError, open_server_provider
 from tnb.kernels.server_rest import ServerClient
 from tnb.kernels.server_url import parse_server_url
 
@@ -108,3 +109,9 @@ async def test_detach_leaves_a_started_kernel_running(
     await again.shutdown()
     await asyncio.sleep(0)
     assert not any(s["path"] == "keep.ipynb" for s in await _rest(jupyter_server, "api/sessions"))
+
+
+async def test_unknown_kernelspec_for_a_notebook(provider: ServerProvider) -> None:
+    choice = dataclasses.replace(await python_choice(provider), name="no-such-kernel")
+    with pytest.raises(UnknownKernelSpecError, match="python3"):
+        await provider.start_for_notebook(choice, "unknown.ipynb")

@@ -373,6 +373,8 @@ class ServerKernel:
     async def _next(self, queue: asyncio.Queue[_Item]) -> _Item:
         """The next answer; probes REST after silences so a deleted kernel cannot hang us."""
         while True:
+            if not queue.empty():  # the common case in output floods: no timer needed
+                return queue.get_nowait()
             try:
                 return await asyncio.wait_for(queue.get(), PROBE_AFTER)
             except TimeoutError:
