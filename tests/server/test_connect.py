@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import http.server
 import shutil
 import subprocess
@@ -14,7 +15,14 @@ import pytest
 
 from tests.fixtures.jupyter_server import JupyterServer, JupyterServerFactory
 from tests.server.conftest import FAST, collect, python_choice, stdout
-from tnb.kernels.events import ExecuteReply, InputRequested, KernelDied, KernelEvent, Stream
+from tnb.kernels.events import (
+    DisplayData,
+    ExecuteReply,
+    InputRequested,
+    KernelDied,
+    KernelEvent,
+    Stream,
+)
 from tnb.kernels.protocol import KernelConnectionError, KernelProvider
 from tnb.kernels.server import (
     InvalidServerURLError,
@@ -294,3 +302,21 @@ async def test_https_verifies_and_accepts_a_ca_bundle(
         await provider.close()
     insecure = await open_server_provider(server.url, token=server.token, verify_tls=False)
     await insecure.close()
+
+
+async def test_large_output_arrives_whole(kernel: ServerKernel) -> None:
+    # 24 MiB of base64: beyond tornado's default 10 MiB websocket message limit.
+    code = (
+        "import base64, os\n"
+        "blob = base64.b64encode(os.urandom(18 * 1024 * 1024)).decode()\n"
+        "import hashlib\nprint(hashlib.sha256(blob.encode()).hexdigest())\n"
+        "display({'image/png': blob}, raw=True)"
+    )
+    events = await collect(kernel, code)
+    digest = stdout(events).strip()
+    shown = [e for e in events if isinstance(e, DisplayData)]
+    assert len(shown) == 1
+    blob = shown[0].data["image/png"]
+    assert len(blob) == 4 * (18 * 1024 * 1024) // 3
+    assert hashlib.sha256(blob.encode()).hexdigest() == digest
+    assert isinstance(events[-1], ExecuteReply)
