@@ -113,6 +113,8 @@ async def test_kernel_deleted_by_another_client(
     assert kernel.status == "dead"
     with pytest.raises(KernelGoneError):
         await kernel.complete("x", 1)
+    with pytest.raises(KernelGoneError):
+        await kernel.interrupt()
 
 
 async def test_kernel_deleted_while_idle_is_noticed(

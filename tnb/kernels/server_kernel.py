@@ -579,7 +579,15 @@ class ServerKernel:
 
     async def interrupt(self) -> None:
         """Ask the server to interrupt the kernel (it knows the kernel's interrupt mode)."""
-        await self._client.call(kernel_path(self.kernel_id, "interrupt"), method="POST")
+        if self._gone is not None:
+            raise KernelGoneError(self._gone)
+        try:
+            await self._client.call(kernel_path(self.kernel_id, "interrupt"), method="POST")
+        except ServerRequestError as exc:
+            if exc.status == 404:
+                self._mark_gone(self._gone_text())
+                raise KernelGoneError(self._gone_text()) from None
+            raise
 
     async def restart(self) -> None:
         """Restart through the server; running executions end with KernelDied."""
