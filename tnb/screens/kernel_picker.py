@@ -188,7 +188,9 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
             panel.border_title = f"Choose a kernel for {name}"
             panel.border_subtitle = "enter choose · / filter · esc cancel"
             yield Input(
-                placeholder="type to filter (name, language, raw/server, place)", id="picker-filter"
+                placeholder="type to filter (name, language, raw/server, place)",
+                select_on_focus=False,
+                id="picker-filter",
             )
             yield Static("", id="picker-message")
             yield PickerList(id="picker-list")
@@ -305,20 +307,28 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         )
         return options
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, *, first: bool = False) -> None:
+        """Rebuild the rows, keeping the highlighted one (``first``: the first match instead)."""
         option_list = self.option_list
         current = option_list.highlighted_option
-        wanted = current.id if current is not None else self._auto_highlight
+        wanted = current.id if current is not None and not first else None
+        if wanted == ADD_SERVER and not self._user_moved:
+            wanted = None  # only highlighted because nothing else was listed yet
         options = self._options()
         option_list.set_options(options)
         index = next((i for i, o in enumerate(options) if o.id == wanted and not o.disabled), None)
         if index is None:
-            index = next(
-                (i for i, o in enumerate(options) if not o.disabled and o.id != ADD_SERVER), None
-            )
-        if index is None:
-            index = len(options) - 1
+            index = self._first_choice(options)
         self._highlight(index)
+
+    def _first_choice(self, options: list[Option]) -> int:
+        """The first usable kernel, else the first row that can be highlighted."""
+        for i, option in enumerate(options):
+            found = self._lookup(option.id)
+            if found is not None and found[1] is not None and found[1].available:
+                return i
+        enabled = [i for i, o in enumerate(options) if not o.disabled and o.id != ADD_SERVER]
+        return enabled[0] if enabled else len(options) - 1
 
     def _highlight(self, index: int) -> None:
         option_list = self.option_list
@@ -469,7 +479,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         """Filter the rows as the user types."""
         self._filter_words = event.value.casefold().split()
         self._user_moved = True
-        self._rebuild()
+        self._rebuild(first=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the filter box chooses the highlighted row."""
@@ -480,11 +490,13 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
 
     def on_key(self, event: events.Key) -> None:
         """Typing on the list starts filtering."""
-        if self.focused is self.option_list and event.is_printable and event.character:
+        character = event.character
+        # "/" is left to its binding: it only moves the cursor to the filter box.
+        if self.focused is self.option_list and event.is_printable and character not in (None, "/"):
             event.stop()
             box = self.filter_input
             box.focus()
-            box.insert_text_at_cursor(event.character)
+            box.insert_text_at_cursor(character)
 
     def action_move(self, action: str) -> None:
         """Move the list's highlight (used while the filter box has focus)."""
