@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -229,8 +230,14 @@ def sample_local_choices() -> list[KernelChoice]:
     ]
 
 
-def sample_server_choices(base: str = SAMPLE_SERVER) -> list[KernelChoice]:
-    """A server with two kernelspecs, a notebook session and a bare running kernel."""
+SAMPLE_NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def sample_server_choices(
+    base: str = SAMPLE_SERVER, *, now: datetime = SAMPLE_NOW
+) -> list[KernelChoice]:
+    """A server with two kernelspecs, a notebook session and a bare running kernel; their
+    last activity is 5 min and 30 s before ``now``."""
 
     def server(kind: Any, name: str, display: str, language: str, **details: Any) -> KernelChoice:
         return KernelChoice(
@@ -255,7 +262,7 @@ def sample_server_choices(base: str = SAMPLE_SERVER) -> list[KernelChoice]:
             kernel_id="0b7e1c2d-aaaa-4bbb-8ccc-123456789abc",
             path="analysis/model.ipynb",
             state="idle",
-            last_activity="2026-01-01T11:55:00.000000Z",
+            last_activity=(now - timedelta(minutes=5)).isoformat(),
         ),
         server(
             "running",
@@ -264,12 +271,14 @@ def sample_server_choices(base: str = SAMPLE_SERVER) -> list[KernelChoice]:
             "python",
             kernel_id="9d3f0a11-bbbb-4ccc-8ddd-abcdefabcdef",
             state="busy",
-            last_activity="2026-01-01T11:59:30.000000Z",
+            last_activity=(now - timedelta(seconds=30)).isoformat(),
         ),
     ]
 
 
-def sample_providers(*, server: bool = True, server_error: str = "") -> list[ProviderEntry]:
+def sample_providers(
+    *, server: bool = True, server_error: str = "", now: datetime = SAMPLE_NOW
+) -> list[ProviderEntry]:
     """Fixed entries: this computer, and a server that lists or fails with ``server_error``."""
     entries = [
         ProviderEntry(
@@ -281,7 +290,7 @@ def sample_providers(*, server: bool = True, server_error: str = "") -> list[Pro
         async def open_sample() -> KernelProvider:
             if server_error:
                 raise KernelConnectionError(server_error)
-            return StaticProvider(f"Jupyter server {SAMPLE_SERVER}", sample_server_choices())
+            return StaticProvider(f"Jupyter server {SAMPLE_SERVER}", sample_server_choices(now=now))
 
         entries.append(
             ProviderEntry(

@@ -207,6 +207,11 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         return self.query_one("#picker-filter", Input)
 
     @property
+    def listing(self) -> bool:
+        """True while any provider is still being listed (a server still connecting)."""
+        return any(source.state == "connecting" for source in self._sources)
+
+    @property
     def message(self) -> str:
         """The message line's text (the missing-kernel notice)."""
         return self._message
