@@ -59,9 +59,10 @@ class ServerDialog(ModalScreen[AddedServer | None]):
                 self.initial_url,
                 placeholder="http://host:8888/lab?token=…  or  https://hub/user/NAME/",
                 id="server-url",
+                compact=True,
             )
             yield Label("Token (if not in the URL; hidden):")
-            yield Input(placeholder="token", password=True, id="server-token")
+            yield Input(placeholder="token", password=True, id="server-token", compact=True)
             yield Checkbox(
                 f"Remember the token (in {_short(store_path())}, mode 0600)",
                 id="server-remember-token",
