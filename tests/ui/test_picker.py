@@ -209,6 +209,7 @@ async def test_slow_server_does_not_delay_the_local_list(kernelspecs: KernelSpec
             )
             assert "w:1" in ids(app)
             assert "connecting…" in row_text(app, "w:1")
+            assert picker(app).listing
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.result is not UNSET, "the cancel")
         assert app.result is None
@@ -273,6 +274,21 @@ async def test_missing_kernel_without_a_match_says_so(kernelspecs: KernelSpecs) 
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "No R kernel found" in picker(app).message
+
+
+async def test_missing_kernel_while_a_server_connects(kernelspecs: KernelSpecs) -> None:
+    preferred = {"name": "julia-1.9", "language": "python"}
+    with unanswering_port() as port:
+        entries = [local_entry(None), server_entry(f"http://127.0.0.1:{port}/", token="t")]
+        screen = KernelPickerScreen(entries, preferred=preferred, note="Pick a kernel to run.")
+        app = PickerHost(screen)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: "not available" in screen.message, "the notice")
+            assert "still looking on 1 more source" in screen.message
+            shown = str(screen.query_one("#picker-message").render())
+            assert "Pick a kernel to run." in shown and "julia-1.9" in shown
+            assert highlighted(app).startswith("c:0:")
+        await close_all(entries)
 
 
 # ----------------------------------------------------------------------------- keys and mouse

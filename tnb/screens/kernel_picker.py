@@ -164,8 +164,10 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         *,
         preferred: dict[str, Any] | None = None,
         notebook_path: Path | None = None,
+        note: str = "",
     ) -> None:
         super().__init__()
+        self.note = note  # why the picker opened, shown above the list
         if isinstance(providers, list) and all(isinstance(p, ProviderEntry) for p in providers):
             self.entries: list[ProviderEntry] = providers
         else:
@@ -218,7 +220,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
 
     def on_mount(self) -> None:
         """Show every group as connecting, then load each provider on its own worker."""
-        self.query_one("#picker-message", Static).display = False
+        self._set_message("")
         self._rebuild()
         self.option_list.focus()
         for source in self._sources:
@@ -405,8 +407,8 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         ]
 
     def _apply_preferred(self) -> None:
-        if self._user_moved:
-            return
+        """Say whether the notebook's kernel exists; select it or the closest match, unless
+        the user has moved already."""
         name = str(self.preferred.get("name") or "")
         language = str(self.preferred.get("language") or "")
         loaded = self._loaded()
@@ -424,7 +426,8 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         )
         if exact is not None:
             self._set_message("")
-            self._select_id(f"c:{exact[0]}:{exact[1].key}")
+            if not self._user_moved:
+                self._select_id(f"c:{exact[0]}:{exact[1].key}")
             return
         closest: tuple[int, KernelChoice] | None = None
         if language:
@@ -446,14 +449,15 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
             else:
                 text += "."
             self._set_message(text)
-        if closest is not None:
+        if closest is not None and not self._user_moved:
             self._select_id(f"c:{closest[0]}:{closest[1].key}")
 
     def _set_message(self, text: str) -> None:
         self._message = text
+        shown = "\n".join(t for t in (self.note, text) if t)
         line = self.query_one("#picker-message", Static)
-        line.update(Content(text))
-        line.display = bool(text)
+        line.update(Content(shown))
+        line.display = bool(shown)
 
     def _focus_added(self, source: _Source) -> None:
         if self._focus_source is None or self._sources[self._focus_source] is not source:
