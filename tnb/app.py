@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import signal
 import sys
 import time
 from collections.abc import Iterable
@@ -17,9 +19,21 @@ from textual.binding import Binding, BindingType
 from textual.markup import escape
 from textual.screen import Screen
 
+from tnb.kernel_controller import KernelController, NeedsPicker, UiHooks
+from tnb.kernels.events import InputRequested
+from tnb.kernels.protocol import (
+    KernelChoice,
+    KernelConnectionError,
+    KernelProvider,
+    KernelStartError,
+)
 from tnb.keys import KEY_ACTIONS
 from tnb.notebook.model import Cell, Notebook
+from tnb.runner import CellResult
+from tnb.screens.dialogs import ConfirmScreen
 from tnb.screens.notebook_screen import NotebookScreen
+from tnb.screens.stdin_prompt import StdinPromptScreen
+from tnb.widgets.cell_editor import CellEditor
 from tnb.widgets.notebook_view import NotebookView
 
 # The benchmark asks for a timestamp of the first cell line drawn (see benchmarks/).
@@ -36,7 +50,17 @@ class TnbApp(App[int]):
         Binding("ctrl+q", "quit", "quit", show=False, priority=True),
     ]
 
-    def __init__(self, notebook: Notebook, *, language: str | None = None) -> None:
+    def __init__(
+        self,
+        notebook: Notebook,
+        *,
+        language: str | None = None,
+        kernel_args: argparse.Namespace | None = None,
+        start_kernel: bool = False,
+        handle_signals: bool = False,
+    ) -> None:
+        """``start_kernel`` starts one after the first paint as ``kernel_args`` (the command
+        line) say; otherwise the first run starts the notebook's kernel (or python)."""
         super().__init__()
         self.notebook = notebook
         self.language = language or notebook.language
@@ -44,10 +68,41 @@ class TnbApp(App[int]):
         # Set by the execution layer once a kernel answers: {"kernelspec": {...},
         # "language_info": {...}} as Jupyter stores them, written into the file on save.
         self.kernel_metadata: dict[str, Any] | None = None
+        self.kernel_args = kernel_args
+        self._start_on_paint = start_kernel
+        self._handle_signals = handle_signals
+        self._pending_runs: list[Cell] = []
+        self._starting = False  # a start worker is choosing or starting a kernel
+        self._offered_restart_for: str | None = None
+        self.kernels = KernelController(
+            notebook,
+            UiHooks(
+                status_changed=self._kernel_status_changed,
+                cell_started=self._cell_started,
+                cell_changed=self._cell_changed,
+                cell_finished=self._cell_finished,
+                queued=self._cells_queued,
+                ask_input=self._ask_input,
+            ),
+        )
 
     def on_mount(self) -> None:
-        """Show the notebook."""
+        """Show the notebook; the kernel starts after the first paint."""
         self.push_screen(NotebookScreen(self.notebook, language=self.language))
+        # Status and the running cell's elapsed time; kernel callbacks cover the rest.
+        self.set_interval(0.5, self._tick)
+        if self._handle_signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGHUP):
+                loop.add_signal_handler(sig, self._on_terminate_signal)
+
+    async def on_unmount(self) -> None:
+        """Stop the kernel we started before the process goes (attached ones stay)."""
+        await self.kernels.shutdown()
+
+    def _on_terminate_signal(self) -> None:
+        # SSH dropped or we were asked to stop: no dialog can be answered, leave cleanly.
+        self.exit(0)
 
     @property
     def notebook_screen(self) -> NotebookScreen | None:
@@ -125,19 +180,358 @@ class TnbApp(App[int]):
             return False
         return True
 
+    # ----------------------------------------------------------------- kernel: UI hooks
+
+    def _kernel_status_changed(self) -> None:
+        kernels = self.kernels
+        self.kernel_metadata = kernels.kernel_metadata() or self.kernel_metadata
+        screen = self.notebook_screen
+        if screen is not None:
+            screen.set_kernel_label(kernels.label())
+        if kernels.status == "dead" and kernels.failure:
+            self._offer_restart(kernels.failure)
+
+    def _offer_restart(self, reason: str) -> None:
+        if self._offered_restart_for == reason:
+            return
+        self._offered_restart_for = reason
+        for cell in self.kernels.clear_queue():
+            self._cell_changed(cell)
+        self.notify(reason, title="Kernel died", severity="error", timeout=30, markup=False)
+        self.push_screen(
+            ConfirmScreen(f"{escape(reason)}\n\nRestart the kernel? (your notebook is kept)"),
+            self._restart_answered,
+        )
+
+    def _restart_answered(self, answer: bool | None) -> None:
+        if answer:
+            self._kernel_worker(self._restart())
+
+    def _cell_started(self, cell: Cell) -> None:
+        screen = self.notebook_screen
+        if screen is not None:
+            screen.view.set_running(cell, True)
+            screen.set_kernel_label(self.kernels.label())
+
+    def _cell_changed(self, cell: Cell) -> None:
+        screen = self.notebook_screen
+        if screen is None:
+            return
+        runner = self.kernels.runner
+        if runner is None or (cell is not runner.running and cell not in runner.queued):
+            screen.view.set_running(cell, False)
+        screen.view.refresh_cell(cell)
+
+    def _cell_finished(self, result: CellResult) -> None:
+        screen = self.notebook_screen
+        if screen is not None:
+            screen.view.set_running(result.cell, False)
+            screen.view.refresh_cell(result.cell)
+            screen.update_bars()
+            # After the runner's own bookkeeping (stop_on_error drops the queue next).
+            self.call_later(self._sync_running_marks)
+        if result.status == "died" and self.kernels.failure:
+            self._offer_restart(self.kernels.failure)
+
+    def _sync_running_marks(self) -> None:
+        """[*] only on cells that are really queued or running."""
+        screen = self.notebook_screen
+        if screen is None:
+            return
+        runner = self.kernels.runner
+        live = {id(c) for c in self._pending_runs}
+        if runner is not None:
+            live |= {id(c) for c in runner.queued}
+            if runner.running is not None:
+                live.add(id(runner.running))
+        for cell in self.notebook.cells:
+            if id(cell) in screen.view.running_cells and id(cell) not in live:
+                screen.view.set_running(cell, False)
+        screen.set_kernel_label(self.kernels.label())
+
+    def _cells_queued(self, cells: list[Cell]) -> None:
+        screen = self.notebook_screen
+        if screen is not None:
+            for cell in cells:
+                screen.view.set_running(cell, True)
+            screen.set_kernel_label(self.kernels.label())
+
+    async def _ask_input(self, request: InputRequested) -> str:
+        answer: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+        def answered(text: str | None) -> None:
+            if not answer.done():
+                answer.set_result(text or "")
+
+        self.push_screen(StdinPromptScreen(request.prompt, password=request.password), answered)
+        return await answer
+
+    def _tick(self) -> None:
+        kernels = self.kernels
+        kernels.poll()
+        screen = self.notebook_screen
+        if screen is None:
+            return
+        running = kernels.running_elapsed()
+        if running is not None:
+            cell, elapsed = running
+            if elapsed != "0s":
+                screen.view.set_elapsed(cell, elapsed)
+        screen.set_kernel_label(kernels.label())
+
+    # ----------------------------------------------------------------- kernel: starting
+
+    def _kernel_worker(self, coro: Any) -> None:
+        """Kernel I/O never runs in a handler: one worker at a time changes the kernel."""
+        self.run_worker(coro, group="kernel", exclusive=False, exit_on_error=False)
+
+    async def _start_initial(self, *, ask: bool = True) -> None:
+        self._starting = True
+        try:
+            await self._start_initial_inner(ask=ask)
+        finally:
+            self._starting = False
+
+    async def _start_initial_inner(self, *, ask: bool) -> None:
+        try:
+            if ask:
+                await self.kernels.start_from_args(self.kernel_args)
+            else:
+                await self.kernels.start_default(self.kernel_args)
+        except NeedsPicker as need:
+            if not self._open_picker(need.reason):
+                await self._start_initial_inner(ask=False)
+            return
+        except (KernelStartError, KernelConnectionError) as exc:
+            self._start_failed(str(exc))
+            return
+        self._kernel_started()
+
+    def _kernel_started(self) -> None:
+        self._offered_restart_for = None
+        self._kernel_status_changed()
+        pending, self._pending_runs = self._pending_runs, []
+        if pending:
+            self.kernels.run(pending)
+
+    def _start_failed(self, reason: str) -> None:
+        for cell in self._pending_runs:
+            self._cell_changed(cell)
+        self._pending_runs = []
+        screen = self.notebook_screen
+        if screen is not None:
+            for cell in self.notebook.cells:
+                screen.view.set_running(cell, False)
+        self._kernel_status_changed()
+        self.notify(
+            f"{reason}\nChange kernel from the palette (ctrl+p) to pick another.",
+            title="Kernel did not start",
+            severity="error",
+            timeout=30,
+            markup=False,
+        )
+
+    def _open_picker(self, reason: str = "") -> bool:
+        """Push the kernel picker; False when this build has none."""
+        try:
+            from tnb.providers import build_providers
+            from tnb.screens.kernel_picker import KernelPickerScreen
+        except ImportError:
+            return False
+        nb = self.notebook
+        args = self.kernel_args or argparse.Namespace()
+        providers = build_providers(args, nb.path.parent if nb.path else None)
+        # Closed with the app: the provider in use must outlive the picker.
+        self.kernels.adopt_providers(providers)
+        preferred = nb.metadata.get("kernelspec")
+        screen = KernelPickerScreen(
+            providers,
+            preferred=preferred if isinstance(preferred, dict) else None,
+            notebook_path=nb.path,
+        )
+
+        def picked(result: Any) -> None:
+            if result is None:
+                self._start_failed_quietly()
+                return
+            self._kernel_worker(self.switch_kernel(result.provider, result.choice))
+
+        self.push_screen(screen, picked)
+        return True
+
+    def _start_failed_quietly(self) -> None:
+        for cell in self._pending_runs:
+            self._cell_changed(cell)
+        self._pending_runs = []
+        screen = self.notebook_screen
+        if screen is not None:
+            for cell in list(self.notebook.cells):
+                screen.view.set_running(cell, False)
+        self._kernel_status_changed()
+
+    async def switch_kernel(self, provider: KernelProvider, choice: KernelChoice) -> None:
+        """Stop our old kernel, start ``choice`` from ``provider``, record it in the notebook."""
+        try:
+            await self.kernels.switch(provider, choice)
+        except (KernelStartError, KernelConnectionError) as exc:
+            self._start_failed(str(exc))
+            return
+        self._kernel_started()
+
+    async def _restart(self, then_run: list[Cell] | None = None) -> None:
+        screen = self.notebook_screen
+        if screen is not None:
+            for cell in list(self.notebook.cells):
+                if id(cell) in screen.view.running_cells:
+                    screen.view.set_running(cell, False)
+        try:
+            await self.kernels.restart()
+        except (KernelStartError, KernelConnectionError) as exc:
+            self._start_failed(str(exc))
+            return
+        self._offered_restart_for = None
+        self.notify("Kernel restarted.", timeout=3)
+        if then_run:
+            self.kernels.run(then_run)
+
+    async def _interrupt(self) -> None:
+        if isinstance(self.screen, StdinPromptScreen):
+            self.screen.dismiss("")
+        screen = self.notebook_screen
+        dropped = self.kernels.clear_queue()
+        if screen is not None:
+            for cell in dropped:
+                screen.view.set_running(cell, False)
+        try:
+            await self.kernels.interrupt()
+        except (KernelConnectionError, TimeoutError) as exc:
+            self.notify(f"Interrupt failed: {exc}", severity="error", markup=False)
+
+    # ----------------------------------------------------------------- kernel: requests
+
     def on_notebook_screen_run_requested(self, event: NotebookScreen.RunRequested) -> None:
-        """No kernel yet: say so instead of silently ignoring the key."""
-        self.notify("No kernel: this version of tnb opens notebooks without one.", timeout=4)
+        """Queue the cells; start a kernel first when there is none."""
+        kernels = self.kernels
+        if event.mode == "restart_all":
+            if kernels.backend is None:
+                self._queue_until_started(event.cells)
+            else:
+                self._kernel_worker(self._restart(then_run=event.cells))
+            return
+        if kernels.runner is None:
+            self._queue_until_started(event.cells)
+            return
+        if kernels.status == "dead":
+            self._offered_restart_for = None
+            self._offer_restart(kernels.failure or "the kernel is not running")
+            return
+        kernels.run(event.cells)
+
+    def _queue_until_started(self, cells: list[Cell]) -> None:
+        from tnb.runner import should_run
+
+        screen = self.notebook_screen
+        for cell in cells:
+            if should_run(cell) and cell not in self._pending_runs:
+                self._pending_runs.append(cell)
+                if screen is not None:
+                    screen.view.set_running(cell, True)
+        if not self._starting:
+            self._kernel_worker(self._start_initial())
 
     def on_notebook_screen_kernel_requested(self, event: NotebookScreen.KernelRequested) -> None:
-        """No kernel yet: say so instead of silently ignoring the key."""
-        self.notify("No kernel is running.", timeout=4)
+        """Interrupt, restart (already confirmed) or change the kernel."""
+        if event.action == "change":
+            if not self._open_picker():
+                self.notify("This build has no kernel picker; use --kernel NAME.", timeout=6)
+            return
+        if self.kernels.backend is None:
+            self.notify("No kernel is running.", timeout=4)
+            return
+        if event.action == "interrupt":
+            self._kernel_worker(self._interrupt())
+        else:
+            self._kernel_worker(self._restart())
+
+    # ----------------------------------------------------------------- kernel: help
+
+    def on_cell_editor_completion_requested(self, event: CellEditor.CompletionRequested) -> None:
+        """Tab in the editor: ask the kernel (in a worker) and show a popup."""
+        self.run_worker(
+            self._complete(event.editor, event.code, event.offset),
+            group="complete",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _complete(self, editor: CellEditor, code: str, offset: int) -> None:
+        from tnb.screens.completion import CompletionScreen
+
+        try:
+            reply = await asyncio.wait_for(self.kernels.complete(code, offset), 10)
+        except (KernelConnectionError, TimeoutError) as exc:
+            self.notify(f"No completion: {exc}", timeout=3, markup=False)
+            return
+        if reply is None:
+            self.notify("No kernel to complete with (run a cell to start one).", timeout=3)
+            return
+        if editor.text != code or not reply.matches:
+            if not reply.matches:
+                self.bell()
+            return
+        start, end = reply.cursor_start, reply.cursor_end
+        if len(reply.matches) == 1:
+            editor.replace_range(start, end, reply.matches[0])
+            return
+        prefix = os.path.commonprefix(reply.matches)  # noqa: RUF071 (strings, not paths)
+        if len(prefix) > end - start:
+            editor.replace_range(start, end, prefix)
+            end = start + len(prefix)
+            code = editor.text
+
+        def chosen(match: str | None) -> None:
+            if match is not None and editor.text == code:
+                editor.replace_range(start, end, match)
+
+        x, y = editor.cursor_screen_offset
+        self.push_screen(CompletionScreen(reply.matches, at=(x, y)), chosen)
+
+    def on_cell_editor_inspect_requested(self, event: CellEditor.InspectRequested) -> None:
+        """shift+tab: the kernel's help for the name under the cursor, in the pager."""
+        self.run_worker(
+            self._inspect(event.code, event.offset),
+            group="inspect",
+            exclusive=True,
+            exit_on_error=False,
+        )
+
+    async def _inspect(self, code: str, offset: int) -> None:
+        from tnb.render import strip_ansi
+        from tnb.screens.pager import PagerScreen
+
+        try:
+            reply = await asyncio.wait_for(self.kernels.inspect(code, offset), 10)
+        except (KernelConnectionError, TimeoutError) as exc:
+            self.notify(f"No help: {exc}", timeout=3, markup=False)
+            return
+        if reply is None:
+            self.notify("No kernel to ask for help (run a cell to start one).", timeout=3)
+            return
+        text = str(reply.data.get("text/plain", "")) if reply.found else ""
+        if not text:
+            self.notify("The kernel has no help for this name.", timeout=3)
+            return
+        self.push_screen(PagerScreen("Help from the kernel", strip_ansi(text)))
 
     def on_notebook_view_painted(self, event: NotebookView.Painted) -> None:
-        """Write the first-paint timestamp when the benchmark asks for it."""
+        """Start the kernel after the first frame; write the benchmark's timestamp."""
         target = os.environ.get(FIRST_PAINT_ENV)
         if target:
             Path(target).write_text(f"{time.time()}\n", encoding="utf-8")
+        if self._start_on_paint:
+            self._start_on_paint = False
+            if self.kernels.backend is None and not self._starting:
+                self._kernel_worker(self._start_initial())
 
 
 def _untitled_path(folder: Path) -> Path:
@@ -159,6 +553,11 @@ def run_app(args: argparse.Namespace) -> int:
     except NotebookError as error:
         print(f"tnb: {error}", file=sys.stderr)
         return 1
-    app = TnbApp(notebook)
+    app = TnbApp(
+        notebook,
+        kernel_args=args,
+        start_kernel=not getattr(args, "no_kernel", False),
+        handle_signals=True,
+    )
     result = app.run()
     return result or 0

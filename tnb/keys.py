@@ -92,6 +92,8 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
         shown_keys="ctrl+shift+↓ / alt+↓",
     ),
     KeyAction("toggle_output", "o", "Show / hide output", "command"),
+    KeyAction("open_output", "O", "Open the cell's output in the pager", "command"),
+    KeyAction("copy_output", "Y", "Copy the cell's output (OSC 52 clipboard)", "command"),
     KeyAction("clear_outputs", "", "Clear outputs of selected cells", "command"),
     KeyAction("clear_all_outputs", "", "Clear all outputs", "any"),
     KeyAction("toggle_line_numbers", "l", "Toggle line numbers", "command"),
@@ -110,7 +112,9 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
 # Edit-mode keys that are TextArea's own, listed in help only.
 EDITOR_KEYS: tuple[tuple[str, str], ...] = (
     ("ctrl+z / ctrl+y", "Undo / redo inside the cell"),
-    ("tab / shift+tab", "Indent / dedent"),
+    ("tab", "Complete from the kernel (indent at the start of a line)"),
+    ("shift+tab", "The kernel's help for the name at the cursor"),
+    ("ctrl+] / ctrl+[", "Indent / dedent (ctrl+[ is esc in most terminals)"),
     ("home / end", "Start / end of line (ctrl+e runs the cell here)"),
 )
 

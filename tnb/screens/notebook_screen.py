@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -10,6 +11,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Container
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, TextArea
@@ -136,7 +138,11 @@ class NotebookScreen(Screen[None]):
     def set_kernel_label(self, label: str) -> None:
         """Show the kernel's name and state in the status bar (the execution layer calls it)."""
         self.kernel_label = label
-        self.update_bars()
+        if label != getattr(self, "_shown_label", None):
+            self._shown_label = label
+            # Kernel callbacks can arrive while the app is closing and the bars are gone.
+            with contextlib.suppress(NoMatches):
+                self.update_bars()
 
     def cells_changed(self, cursor: int | None = None, *, extend_to: int | None = None) -> None:
         """The model's cell list changed: redraw, move the cursor, update bars."""
@@ -441,6 +447,35 @@ class NotebookScreen(Screen[None]):
         else:
             view.hidden_outputs |= ids
         view.cells_changed()
+
+    def _cursor_output_text(self) -> str | None:
+        from tnb.render import output_text
+
+        if not self.notebook.cells:
+            return None
+        cell = self.notebook.cells[self.view.cursor]
+        texts = [output_text(output) for output in cell.outputs]
+        text = "\n".join(t.rstrip("\n") for t in texts if t)
+        return text or None
+
+    def action_open_output(self) -> None:
+        """The cursor cell's whole output (not only its tail) in the pager."""
+        from tnb.screens.pager import PagerScreen
+
+        text = self._cursor_output_text()
+        if text is None:
+            self.app.bell()
+            return
+        self.app.push_screen(PagerScreen(f"Output of cell {self.view.cursor + 1}", text))
+
+    def action_copy_output(self) -> None:
+        """The cursor cell's output or traceback to the clipboard (OSC 52: works over SSH)."""
+        text = self._cursor_output_text()
+        if text is None:
+            self.app.bell()
+            return
+        self.app.copy_to_clipboard(text)
+        self.update_bars(f"copied the output ({len(text)} characters)")
 
     def action_clear_outputs(self) -> None:
         """Clear the outputs of the selected cells."""

@@ -59,7 +59,7 @@ def cell_key(
     outputs_hidden: bool,
     editing_lines: int | None,
     version: int,
-    running: bool = False,
+    running: str | None = None,
 ) -> tuple[object, ...]:
     """What a cell's rendering depends on: when the key is equal, cached strips are reused."""
     return (
@@ -98,13 +98,13 @@ def render_cell(
     line_numbers: bool = False,
     outputs_hidden: bool = False,
     editing_lines: int | None = None,
-    running: bool = False,
+    running: str | None = None,
     key: tuple[object, ...] = (),
 ) -> RenderedCell:
     """Render ``cell`` for a view ``width`` columns wide, without the cursor bar.
 
     ``editing_lines`` reserves that many blank source lines: the live editor is drawn over them.
-    ``running`` shows the ``[*]`` prompt of a cell that is queued or running.
+    ``running`` is the prompt of a cell that is queued (``*``) or running (its elapsed time).
     """
     body = body_width(width)
     options = console.options
@@ -114,7 +114,7 @@ def render_cell(
 
     if cell.cell_type == "code":
         count = cell.execution_count
-        shown = "*" if running else (count if count is not None else " ")
+        shown = running if running else (count if count is not None else " ")
         prompt_text = f"[{shown}]:"
     else:
         prompt_text = ""

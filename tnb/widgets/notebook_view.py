@@ -101,6 +101,7 @@ class NotebookView(ScrollView, can_focus=True):
         self.find_term = ""
         self.hidden_outputs: set[int] = set()
         self.running_cells: set[int] = set()
+        self.elapsed: dict[int, str] = {}  # the running cell's elapsed time, shown as its prompt
         self._cache: OrderedDict[int, RenderedCell] = OrderedDict()  # least recently drawn first
         self._versions: dict[int, int] = {}
         self._estimates: dict[int, tuple[str, int, int, int]] = {}
@@ -191,7 +192,17 @@ class NotebookView(ScrollView, can_focus=True):
             self.running_cells.add(id(cell))
         else:
             self.running_cells.discard(id(cell))
+            self.elapsed.pop(id(cell), None)
         self.refresh_cell(cell)
+
+    def set_elapsed(self, cell: Cell, text: str | None) -> None:
+        """Show ``text`` (e.g. "12s") as the prompt of the running cell; None goes back to ``*``."""
+        if text is None:
+            if self.elapsed.pop(id(cell), None) is not None:
+                self.refresh_cell(cell)
+        elif self.elapsed.get(id(cell)) != text:
+            self.elapsed[id(cell)] = text
+            self.refresh_cell(cell)
 
     def refresh_all(self) -> None:
         """Drop every cached cell (theme or options changed)."""
@@ -280,8 +291,13 @@ class NotebookView(ScrollView, can_focus=True):
             outputs_hidden=id(cell) in self.hidden_outputs,
             editing_lines=self.editing_lines if index == self.cursor else None,
             version=self._versions.get(id(cell), 0),
-            running=id(cell) in self.running_cells,
+            running=self._running_mark(cell),
         )
+
+    def _running_mark(self, cell: Cell) -> str | None:
+        if id(cell) not in self.running_cells:
+            return None
+        return self.elapsed.get(id(cell), "*")
 
     def _content_width(self) -> int:
         return max(20, self.scrollable_content_region.width or self.size.width or 80)
@@ -332,7 +348,7 @@ class NotebookView(ScrollView, can_focus=True):
             line_numbers=self.line_numbers,
             outputs_hidden=id(cell) in self.hidden_outputs,
             editing_lines=self.editing_lines if index == self.cursor else None,
-            running=id(cell) in self.running_cells,
+            running=self._running_mark(cell),
             key=key,
         )
         self._cache[id(cell)] = rendered

@@ -1,0 +1,387 @@
+"""The app's kernel: starts, switches and stops the backend, and runs cells through a Runner."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from tnb.kernels.events import InputRequested
+from tnb.kernels.protocol import (
+    Completion,
+    Inspection,
+    KernelBackend,
+    KernelChoice,
+    KernelConnectionError,
+    KernelProvider,
+    KernelStartError,
+)
+from tnb.notebook.model import Cell, Notebook
+from tnb.runner import CellResult, Runner
+
+if TYPE_CHECKING:
+    from tnb.kernels.server import ServerProvider
+
+RunMode = Literal["stay", "advance", "insert", "all", "above", "below", "restart_all"]
+
+
+class NeedsPicker(Exception):
+    """No kernel can be chosen without asking the user (new notebook, unknown kernel)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class UiHooks:
+    """What the controller tells the UI; every hook runs on the event loop and returns at once."""
+
+    status_changed: Callable[[], None]
+    cell_started: Callable[[Cell], None]
+    cell_changed: Callable[[Cell], None]
+    cell_finished: Callable[[CellResult], None]
+    queued: Callable[[list[Cell]], None]
+    ask_input: Callable[[InputRequested], Awaitable[str]]
+
+
+def elapsed_text(seconds: float) -> str:
+    """A running cell's elapsed time short enough for the prompt gutter: 9s, 12m, 3h."""
+    if seconds < 60:
+        return f"{int(seconds)}s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    return f"{int(seconds // 3600)}h"
+
+
+class KernelController:
+    """Owns the kernel backend and its provider for the app; no method awaits in a UI handler.
+
+    The app calls :meth:`start_from_args` or :meth:`switch` from a worker, :meth:`run` from a
+    key handler (it returns at once: cells are queued on the Runner), and awaits
+    :meth:`shutdown` when it unmounts.
+    """
+
+    def __init__(self, notebook: Notebook, hooks: UiHooks) -> None:
+        self.notebook = notebook
+        self.hooks = hooks
+        self.backend: KernelBackend | None = None
+        self.provider: KernelProvider | None = None
+        self.runner: Runner | None = None
+        self.starting: str | None = None  # display name of the kernel being started
+        self.failure: str | None = None  # why the last start failed, or why the kernel died
+        self.started_at: float | None = None  # when the running cell started
+        self._providers_to_close: list[Any] = []
+        self._last_status = ""
+
+    # ----------------------------------------------------------------- state for the UI
+
+    @property
+    def status(self) -> str:
+        """starting | idle | busy | restarting | dead | none."""
+        if self.starting is not None:
+            return "starting"
+        if self.backend is None:
+            return "none"
+        return str(self.backend.status)
+
+    def label(self) -> str:
+        """Kernel name, backend and state, as the status bar shows them."""
+        if self.starting is not None:
+            return f"{self.starting} · starting…"
+        if self.backend is None:
+            return "kernel failed" if self.failure else "no kernel"
+        choice = self.backend.choice
+        status = self.status
+        if status == "busy" and self.started_at is not None:
+            status = f"busy {elapsed_text(time.monotonic() - self.started_at)}"
+        queued = len(self.runner.queued) if self.runner else 0
+        more = f" · {queued} queued" if queued else ""
+        return f"{choice.display_name} · {choice.backend} · {status}{more}"
+
+    def running_elapsed(self) -> tuple[Cell, str] | None:
+        """The running cell and its elapsed time, if a cell runs."""
+        runner = self.runner
+        if runner is None or runner.running is None or self.started_at is None:
+            return None
+        return runner.running, elapsed_text(time.monotonic() - self.started_at)
+
+    # ----------------------------------------------------------------- starting
+
+    async def start_from_args(self, args: argparse.Namespace | None) -> None:
+        """Start what the command line asks for, else the notebook's own kernel.
+
+        Raises:
+            NeedsPicker: nothing matches without asking (the app opens the picker).
+            KernelStartError, KernelConnectionError: with the reason to show.
+        """
+        from tnb.kernels.selection import NoSuchKernelError, select_choice
+
+        nb = self.notebook
+        existing = getattr(args, "existing", None)
+        server = getattr(args, "server", None)
+        wanted = getattr(args, "kernel", None)
+        if existing:
+            from tnb.kernels.local import LocalProvider
+
+            local = LocalProvider()
+            self.starting = f"existing kernel {Path(existing).name}"
+            self.hooks.status_changed()
+            try:
+                backend = await local.attach_existing(Path(existing))
+            finally:
+                self.starting = None
+            self._install(local, backend)
+            return
+        provider = await self.provider_from_args(args)
+        if getattr(args, "pick", False):
+            raise NeedsPicker("--pick")
+        choices = await provider.list_choices()
+        if wanted or server:
+            try:
+                choice = select_choice(
+                    choices, wanted=wanted, notebook_kernel=nb.kernel_name, language=nb.language
+                )
+            except NoSuchKernelError as exc:
+                raise KernelStartError(wanted or "kernel", str(exc)) from None
+        else:
+            usable = [c for c in choices if c.available and c.kind == "spec"]
+            match = [c for c in usable if nb.kernel_name and c.name == nb.kernel_name]
+            if not match:
+                why = (
+                    f"the notebook's kernel {nb.kernel_name!r} is not installed"
+                    if nb.kernel_name
+                    else "the notebook names no kernel"
+                )
+                raise NeedsPicker(why)
+            choice = match[0]
+        await self.switch(provider, choice)
+
+    async def provider_from_args(self, args: argparse.Namespace | None) -> KernelProvider:
+        """The server's provider for ``--server``, else the local (raw) one."""
+        server = getattr(args, "server", None)
+        if server:
+            from tnb.kernels.server import open_server_provider
+
+            provider: ServerProvider = await open_server_provider(
+                server,
+                token=getattr(args, "token", None),
+                ca_bundle=getattr(args, "ca_bundle", None),
+                prompt_token=None,
+            )
+            self._providers_to_close.append(provider)
+            return provider
+        from tnb.kernels.local import LocalProvider
+
+        nb = self.notebook
+        return LocalProvider(
+            notebook_dir=nb.path.parent if nb.path else None,
+            transport=getattr(args, "transport", None),
+            env=dict(getattr(args, "env", None) or []),
+        )
+
+    async def start_default(self, args: argparse.Namespace | None) -> None:
+        """Like :meth:`start_from_args`, but fall back to the best local match instead of asking."""
+        try:
+            await self.start_from_args(args)
+        except NeedsPicker:
+            from tnb.kernels.selection import NoSuchKernelError, select_choice
+
+            provider = await self.provider_from_args(None)
+            choices = await provider.list_choices()
+            nb = self.notebook
+            try:
+                choice = select_choice(choices, notebook_kernel=nb.kernel_name, language="python")
+            except NoSuchKernelError as exc:
+                raise KernelStartError("python", str(exc)) from None
+            await self.switch(provider, choice)
+
+    async def switch(self, provider: KernelProvider, choice: KernelChoice) -> None:
+        """Stop the old kernel (if we started it), start ``choice`` and record its metadata.
+
+        Raises:
+            KernelStartError, KernelConnectionError: the new kernel could not start; the
+                old one is gone already (as in JupyterLab).
+        """
+        await self.stop_kernel()
+        self.starting = choice.display_name
+        self.failure = None
+        self.hooks.status_changed()
+        try:
+            start_for_notebook = getattr(provider, "start_for_notebook", None)
+            if choice.backend == "server" and start_for_notebook is not None:
+                path = self.notebook.path.name if self.notebook.path else "Untitled.ipynb"
+                backend: KernelBackend = await start_for_notebook(choice, path)
+            else:
+                backend = await provider.start(choice)
+        except (KernelStartError, KernelConnectionError) as exc:
+            self.failure = str(exc)
+            raise
+        finally:
+            self.starting = None
+            self.hooks.status_changed()
+        self._install(provider, backend)
+
+    def _install(self, provider: KernelProvider, backend: KernelBackend) -> None:
+        self.provider = provider
+        self.backend = backend
+        self.failure = None
+        hooks = self.hooks
+
+        def started(cell: Cell) -> None:
+            self.started_at = time.monotonic()
+            hooks.cell_started(cell)
+
+        def finished(result: CellResult) -> None:
+            self.started_at = None
+            if result.status == "died" and result.died is not None:
+                self.failure = describe_death(result.died)
+            hooks.cell_finished(result)
+
+        self.runner = Runner(
+            backend,
+            self.notebook,
+            input_handler=hooks.ask_input,
+            on_cell_started=started,
+            on_cell_changed=hooks.cell_changed,
+            on_cell_finished=finished,
+            # One redraw per frame at most: the view refreshes at 60 Hz.
+            notify_interval=1 / 60,
+        )
+        hooks.status_changed()
+
+    def kernel_metadata(self) -> dict[str, Any] | None:
+        """``{"kernelspec": ..., "language_info": ...}`` of the running kernel, as Jupyter saves."""
+        backend = self.backend
+        if backend is None:
+            return None
+        choice = backend.choice
+        info = getattr(backend, "info", None)
+        meta: dict[str, Any] = {}
+        language = (getattr(info, "language", "") or choice.language) if info else choice.language
+        if choice.kind in ("spec", "session", "running"):
+            spec: dict[str, Any] = {"name": choice.name, "display_name": choice.display_name}
+            if language:
+                spec["language"] = language
+            meta["kernelspec"] = spec
+        language_info = getattr(info, "language_info", None)
+        if language_info:
+            meta["language_info"] = dict(language_info)
+        return meta
+
+    # ----------------------------------------------------------------- running
+
+    def run(self, cells: list[Cell]) -> list[Cell]:
+        """Queue ``cells`` (returns at once); the cells actually queued are returned."""
+        runner = self.runner
+        if runner is None:
+            return []
+        before = {id(c) for c in runner.queued}
+        if runner.running is not None:
+            before.add(id(runner.running))
+        runner.submit(cells)
+        queued = [c for c in [runner.running, *runner.queued] if c is not None]
+        added = [c for c in queued if id(c) not in before]
+        self.hooks.queued(added)
+        return added
+
+    def clear_queue(self) -> list[Cell]:
+        """Forget the cells still waiting (after an interrupt, a restart or a death)."""
+        return self.runner.clear_queue() if self.runner else []
+
+    async def interrupt(self) -> None:
+        """Interrupt the running cell and drop the queue, as JupyterLab does."""
+        if self.backend is None:
+            return
+        self.clear_queue()
+        await self.backend.interrupt()
+
+    async def restart(self) -> None:
+        """Restart the kernel; the queue is dropped, a running cell ends."""
+        backend = self.backend
+        if backend is None:
+            return
+        self.clear_queue()
+        self.failure = None
+        self.hooks.status_changed()
+        try:
+            await backend.restart()
+        except (KernelStartError, KernelConnectionError):
+            # A kernel whose process is gone for good: start the same choice afresh.
+            if self.provider is None:
+                raise
+            await self.switch(self.provider, backend.choice)
+        self._last_status = ""
+        self.hooks.status_changed()
+
+    async def complete(self, code: str, cursor_pos: int) -> Completion | None:
+        """The kernel's completions, or None without a usable kernel."""
+        if self.backend is None or self.status in ("dead", "starting"):
+            return None
+        return await self.backend.complete(code, cursor_pos)
+
+    async def inspect(self, code: str, cursor_pos: int) -> Inspection | None:
+        """The kernel's help for the name at ``cursor_pos``, or None without a kernel."""
+        if self.backend is None or self.status in ("dead", "starting"):
+            return None
+        return await self.backend.inspect(code, cursor_pos)
+
+    def poll(self) -> str:
+        """The status now; tells the UI when it changed (server kernels have no callback)."""
+        status = self.status
+        if status == "dead" and self.backend is not None and self.failure is None:
+            died = getattr(self.backend, "died", None)
+            self.failure = describe_death(died) if died is not None else "the kernel died"
+        if status != self._last_status:
+            self._last_status = status
+            self.hooks.status_changed()
+        return status
+
+    # ----------------------------------------------------------------- stopping
+
+    async def stop_kernel(self) -> None:
+        """Stop the current kernel if we started it (attached ones are only disconnected)."""
+        runner, backend = self.runner, self.backend
+        self.runner = None
+        self.backend = None
+        self.started_at = None
+        if runner is not None:
+            dropped = runner.clear_queue()
+            running = runner.running
+            with contextlib.suppress(Exception):
+                await runner.close()
+            for cell in dropped + ([running] if running else []):
+                self.hooks.cell_changed(cell)
+        if backend is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(backend.shutdown(), 15)
+
+    def adopt_providers(self, providers: list[Any]) -> None:
+        """Close these (anything with an async ``close``) when the controller shuts down."""
+        self._providers_to_close.extend(providers)
+
+    async def shutdown(self) -> None:
+        """Stop the kernel and close providers; safe to call twice."""
+        await self.stop_kernel()
+        providers, self._providers_to_close = self._providers_to_close, []
+        for provider in providers:
+            with contextlib.suppress(Exception):
+                await provider.close()
+
+
+def describe_death(died: Any) -> str:
+    """A KernelDied as one message: reason, exit code and the kernel's last stderr lines."""
+    text = str(getattr(died, "reason", "") or "the kernel died")
+    code = getattr(died, "exit_code", None)
+    if code is not None and "exit code" not in text:
+        text += f" (exit code {code})"
+    tail = str(getattr(died, "stderr_tail", "") or "").strip()
+    if tail:
+        lines = tail.splitlines()[-8:]
+        text += "\nlast lines of its stderr:\n" + "\n".join(lines)
+    return text
