@@ -7,6 +7,9 @@ import asyncio
 import contextlib
 import socket
 import stat
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
 from tnb.kernels.events import ExecuteResult
 from tnb.kernels.protocol import KernelBackend
+from tnb.kernels.server import open_server_provider
 from tnb.kernels.server_store import load_servers, remember_server, store_path
 from tnb.providers import ProviderEntry, build_providers, local_entry, server_entry
 from tnb.screens.kernel_picker import KernelPickerScreen, PickedKernel
@@ -238,6 +242,84 @@ async def test_unavailable_row_says_why_and_is_not_chosen(tmp_path: Path) -> Non
         await pilot.pause()
         assert app.result is UNSET
         assert isinstance(app.screen, KernelPickerScreen)
+
+
+@pytest.fixture
+def running_kernel(jupyter_home: Path) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
+    """An ipykernel started outside tnb, its connection file in the Jupyter runtime dir."""
+    connection = jupyter_home / "runtime" / "kernel-tnb-picker-test.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ipykernel_launcher", "-f", str(connection)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(1200):  # hang guard: the kernel writes its file once it listens
+            if connection.exists() and connection.stat().st_size:
+                break
+            time.sleep(0.05)
+        yield connection, process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        connection.unlink(missing_ok=True)
+
+
+async def test_running_local_kernel_is_listed_and_attached(
+    kernelspecs: KernelSpecs, running_kernel: tuple[Path, subprocess.Popen[bytes]]
+) -> None:
+    connection, process = running_kernel
+    app = PickerHost(KernelPickerScreen([local_entry(None)]))
+    row = f"c:0:running:{connection}"
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "h:0:Running local kernels · raw, attach" in ids(app)
+        assert "raw · attach" in row_text(app, row)
+        picker(app)._select_id(row)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.result is not UNSET, "the choice")
+    picked = app.result
+    assert isinstance(picked, PickedKernel) and picked.choice.kind == "running"
+    backend = await picked.provider.start(picked.choice)
+    try:
+        assert await run_sum(backend) == "2"
+    finally:
+        await backend.shutdown()
+    assert process.poll() is None  # attached, so never killed by tnb
+
+
+async def test_server_session_is_listed_with_its_path(
+    kernelspecs: KernelSpecs, jupyter_server: JupyterServer
+) -> None:
+    owner = await open_server_provider(jupyter_server.url, token=jupyter_server.token)
+    spec = next(c for c in await owner.list_choices() if c.kind == "spec" and c.name == "python3")
+    kernel = await owner.start_for_notebook(spec, "picker/session.ipynb")
+    entries = [server_entry(jupyter_server.url, token=jupyter_server.token)]
+    try:
+        app = PickerHost(KernelPickerScreen(entries))
+        async with app.run_test(size=(100, 40)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            row = f"c:0:server:{jupyter_server.url}:session:{kernel.kernel_id}"
+            assert row in ids(app)
+            assert "picker/session.ipynb" in row_text(app, row)
+            assert "server · python · attach" in row_text(app, row)
+            picker(app)._select_id(row)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.result is not UNSET, "the choice")
+        picked = app.result
+        assert isinstance(picked, PickedKernel) and picked.choice.kind == "session"
+        attached = await picked.provider.start(picked.choice)
+        try:
+            assert await run_sum(attached) == "2"
+        finally:
+            await attached.shutdown()
+    finally:
+        await kernel.shutdown()
+        await owner.close()
+        await close_all(entries)
 
 
 # ----------------------------------------------------------------------------- preferred kernel

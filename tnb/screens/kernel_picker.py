@@ -256,62 +256,44 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         width = self.option_list.scrollable_content_region.width or 76
         options: list[Option] = []
         for index, source in enumerate(self._sources):
-            entry = source.entry
-            local = entry.backend == "raw"
-            if source.state != "ready":
-                options.append(_heading(entry.label, f"h:{index}"))
-                if source.state == "connecting":
-                    text = "looking for kernels…" if local else "connecting…"
-                    options.append(
-                        Option(
-                            Content.assemble("  ", (text, "$text-muted italic")),
-                            id=f"w:{index}",
-                            disabled=True,
-                        )
-                    )
-                else:
-                    lines = _wrapped(f"✗ {source.error}", "$text-error", width, 2)
-                    lines.append(Content.assemble("  ", ("enter tries again", "$text-muted")))
-                    options.append(Option(Content("\n").join(lines), id=f"e:{index}"))
-                continue
-            groups = _LOCAL_GROUPS if local else _SERVER_GROUPS
-            shown_any = False
-            for title, kinds in groups:
-                heading = title if local else f"{entry.label} · {title}"
-                rows = [
-                    c
-                    for c in source.choices
-                    if c.kind in kinds
-                    and _matches(
-                        words, c.display_name, c.name, c.language, c.backend, c.location, heading
-                    )
-                ]
-                if not rows:
-                    continue
-                shown_any = True
-                options.append(_heading(heading, f"h:{index}:{title}"))
-                options += [Option(_choice_prompt(c, width), id=f"c:{index}:{c.key}") for c in rows]
-            if not shown_any and not words:
-                options.append(_heading(entry.label, f"h:{index}"))
-                options.append(
-                    Option(
-                        Content.assemble("  ", ("no kernels here", "$text-muted italic")),
-                        id=f"w:{index}",
-                        disabled=True,
-                    )
-                )
+            options += self._source_options(index, source, words, width)
         if words and not any(o.id and o.id.startswith("c:") for o in options):
             shown = " ".join(words)
-            options.append(
-                Option(
-                    Content.assemble(("no kernel matches ", "$text-muted"), (shown, "bold")),
-                    id="none",
-                    disabled=True,
+            options.append(_note(f"no kernel matches {shown!r}", "none"))
+        add = Content.assemble(("＋ Add a Jupyter server…", "$text-accent"))
+        options.append(Option(add, id=ADD_SERVER))
+        return options
+
+    def _source_options(
+        self, index: int, source: _Source, words: list[str], width: int
+    ) -> list[Option]:
+        """One provider's rows: its groups, or "connecting…", or its error."""
+        entry = source.entry
+        local = entry.backend == "raw"
+        if source.state == "connecting":
+            text = "looking for kernels…" if local else "connecting…"
+            return [_heading(entry.label, f"h:{index}"), _note(text, f"w:{index}")]
+        if source.state == "error":
+            lines = _wrapped(f"✗ {source.error}", "$text-error", width, 2)
+            lines.append(Content.assemble("  ", ("enter tries again", "$text-muted")))
+            error = Option(Content("\n").join(lines), id=f"e:{index}")
+            return [_heading(entry.label, f"h:{index}"), error]
+        options: list[Option] = []
+        for title, kinds in _LOCAL_GROUPS if local else _SERVER_GROUPS:
+            heading = title if local else f"{entry.label} · {title}"
+            rows = [
+                c
+                for c in source.choices
+                if c.kind in kinds
+                and _matches(
+                    words, c.display_name, c.name, c.language, c.backend, c.location, heading
                 )
-            )
-        options.append(
-            Option(Content.assemble(("＋ Add a Jupyter server…", "$text-accent")), id=ADD_SERVER)
-        )
+            ]
+            if rows:
+                options.append(_heading(heading, f"h:{index}:{title}"))
+                options += [Option(_choice_prompt(c, width), id=f"c:{index}:{c.key}") for c in rows]
+        if not options and not words:
+            return [_heading(entry.label, f"h:{index}"), _note("no kernels here", f"w:{index}")]
         return options
 
     def _rebuild(self, *, first: bool = False) -> None:
@@ -580,6 +562,12 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
             self._rebuild()
 
         self.app.push_screen(ServerDialog(), added)
+
+
+def _note(text: str, option_id: str) -> Option:
+    """A row that says something and cannot be chosen."""
+    content = Content.assemble("  ", (text, "$text-muted italic"))
+    return Option(content, id=option_id, disabled=True)
 
 
 def _heading(text: str, option_id: str) -> Option:
