@@ -22,10 +22,18 @@ from textual.widgets import OptionList
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
 from tnb.kernels.events import ExecuteResult
-from tnb.kernels.protocol import KernelBackend
+from tnb.kernels.protocol import KernelBackend, KernelConnectionError, KernelProvider
 from tnb.kernels.server import open_server_provider
 from tnb.kernels.server_store import load_servers, remember_server, store_path
-from tnb.providers import ProviderEntry, build_providers, local_entry, server_entry
+from tnb.providers import (
+    SAMPLE_SERVER,
+    ProviderEntry,
+    StaticProvider,
+    build_providers,
+    local_entry,
+    sample_server_choices,
+    server_entry,
+)
 from tnb.screens.kernel_picker import KernelPickerScreen, PickedKernel
 from tnb.screens.server_dialog import ServerDialog
 
@@ -201,6 +209,26 @@ async def test_dead_server_shows_its_error_and_local_stays_usable(
     assert isinstance(app.result, PickedKernel)
     assert app.result.choice.name == kernelspecs.python
     await close_all(entries)
+
+
+async def test_enter_on_an_error_retries() -> None:
+    attempts: list[int] = []
+
+    async def flaky() -> KernelProvider:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise KernelConnectionError("the server is down for a moment")
+        return StaticProvider("later", sample_server_choices())
+
+    entry = ProviderEntry("Jupyter server flaky", "server", opener=flaky, url=SAMPLE_SERVER)
+    app = PickerHost(KernelPickerScreen([entry]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "e:0" in ids(app), "the error")
+        assert "down for a moment" in row_text(app, "e:0")
+        assert highlighted(app) == "e:0"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(i.startswith("c:0:") for i in ids(app)), "the retry")
+        assert len(attempts) == 2 and "e:0" not in ids(app)
 
 
 async def test_slow_server_does_not_delay_the_local_list(kernelspecs: KernelSpecs) -> None:

@@ -188,7 +188,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         with Vertical(id="picker-panel") as panel:
             name = self.notebook_path.name if self.notebook_path else "this notebook"
             panel.border_title = f"Choose a kernel for {name}"
-            panel.border_subtitle = "enter choose · / filter · esc cancel"
+            panel.border_subtitle = "enter choose · / filter · ctrl+r reload · esc cancel"
             yield Input(
                 placeholder="type to filter (name, language, raw/server, place)",
                 select_on_focus=False,
