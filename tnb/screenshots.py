@@ -55,6 +55,24 @@ async def _small(pilot: Pilot[int]) -> None:
     await pilot.press("j", "j")
 
 
+async def _kernel_picker(pilot: Pilot[int]) -> None:
+    from datetime import UTC, datetime
+
+    from tnb.providers import sample_providers
+    from tnb.screens.kernel_picker import KernelPickerScreen
+
+    # Fixed sample kernels: the picture must not show the machine that took it.
+    preferred = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    screen = KernelPickerScreen(
+        sample_providers(now=datetime.now(UTC)), preferred=preferred, notebook_path=TOUR
+    )
+    pilot.app.push_screen(screen)
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if screen.is_attached and not screen.listing:
+            break
+
+
 SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("command-mode", _command_mode, SIZE),
     ("edit-mode", _edit_mode, SIZE),
@@ -64,6 +82,7 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("help", _help, SIZE),
     ("light-theme", _light, SIZE),
     ("80x24", _small, (80, 24)),
+    ("kernel-picker", _kernel_picker, SIZE),
 ]
 
 
