@@ -101,7 +101,7 @@ def wait_until_gone(session: Tmux, timeout: float = 20.0) -> None:
 
 def test_installed_tnb_opens_the_tour(tmux_factory: list[Tmux]) -> None:
     assert TNB.exists()
-    session = start(tmux_factory, "examples/tour.ipynb", cwd=ROOT)
+    session = start(tmux_factory, "examples/tour.ipynb", "--no-kernel", cwd=ROOT)
     screen = session.wait_for("Welcome to tnb", "tour.ipynb", "no kernel")
     assert "COMMAND" in screen
     session.keys("q")
@@ -110,7 +110,7 @@ def test_installed_tnb_opens_the_tour(tmux_factory: list[Tmux]) -> None:
 
 def test_open_add_type_save_quit(tmux_factory: list[Tmux], tmp_path: Path) -> None:
     path = tmp_path / "fresh.ipynb"
-    session = start(tmux_factory, str(path), cwd=tmp_path)
+    session = start(tmux_factory, str(path), "--no-kernel", cwd=tmp_path)
     session.wait_for("COMMAND")
     session.keys("b")
     session.wait_for("cell 2/2")
@@ -132,7 +132,7 @@ def test_quit_with_unsaved_changes_asks_in_a_terminal(
     tmux_factory: list[Tmux], tmp_path: Path
 ) -> None:
     path = tmp_path / "keep.ipynb"
-    session = start(tmux_factory, str(path), cwd=tmp_path)
+    session = start(tmux_factory, str(path), "--no-kernel", cwd=tmp_path)
     session.wait_for("COMMAND")
     session.keys("a")
     session.wait_for("modified")
@@ -141,3 +141,69 @@ def test_quit_with_unsaved_changes_asks_in_a_terminal(
     session.keys("s")
     wait_until_gone(session)
     assert len(load_notebook(path).cells) == 2
+
+
+def _normalised(path: Path) -> list[tuple[int | None, list[dict[str, object]]]]:
+    """Counts and outputs without what differs run to run (timings, ids, memory addresses)."""
+    notebook = load_notebook(path)
+    result = []
+    for cell in notebook.cells:
+        outputs = []
+        for output in cell.outputs:
+            outputs.append(
+                {
+                    "type": output.output_type,
+                    "name": output.name,
+                    "text": output.text,
+                    "data": {k: v for k, v in output.data.items() if k != "image/png"},
+                    "ename": output.ename,
+                }
+            )
+        result.append((cell.execution_count, outputs))
+    return result
+
+
+RUN_ALL_NOTEBOOK = """{
+ "cells": [
+  {"cell_type": "markdown", "id": "m0", "metadata": {}, "source": ["# run me"]},
+  {"cell_type": "code", "execution_count": null, "id": "c1", "metadata": {}, "outputs": [],
+   "source": ["import sys\\n", "print('out'); print('err', file=sys.stderr)\\n", "6 * 7"]},
+  {"cell_type": "code", "execution_count": null, "id": "c2", "metadata": {}, "outputs": [],
+   "source": ["from IPython.display import Markdown, display\\n", "display(Markdown('**bold**'))"]},
+  {"cell_type": "code", "execution_count": null, "id": "c3", "metadata": {}, "outputs": [],
+   "source": ["for i in range(3):\\n", "    print(i, end='\\\\r' if i < 2 else '\\\\n')"]}
+ ],
+ "metadata": {"kernelspec": {"name": "tnb-python", "display_name": "tnb test Python",
+   "language": "python"}},
+ "nbformat": 4, "nbformat_minor": 5
+}
+"""
+
+
+def test_run_all_save_quit_equals_tnb_run(
+    tmux_factory: list[Tmux], tmp_path: Path, kernelspecs: object
+) -> None:
+    ui_path = tmp_path / "ui.ipynb"
+    headless_path = tmp_path / "headless.ipynb"
+    ui_path.write_text(RUN_ALL_NOTEBOOK, encoding="utf-8")
+    headless_path.write_text(RUN_ALL_NOTEBOOK, encoding="utf-8")
+    session = start(tmux_factory, str(ui_path), cwd=tmp_path)
+    session.wait_for("raw · idle", timeout=60)
+    session.keys("C-p")
+    session.wait_for("Search")
+    session.keys("Run all cells", literal=True)
+    session.wait_for("Run all cells")
+    session.keys("Enter")
+    session.wait_for("[3]:", "bold", timeout=60)
+    session.keys("C-s")
+    session.wait_for("saved ui.ipynb")
+    session.keys("q")
+    wait_until_gone(session)
+    done = subprocess.run(
+        [str(TNB), "run", str(headless_path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    ui, headless = _normalised(ui_path), _normalised(headless_path)
+    assert ui == headless
+    assert ui[1][0] == 1 and ui[3][1][0]["text"] == "2\n"
+    assert load_notebook(ui_path).metadata["kernelspec"]["name"] == "tnb-python"

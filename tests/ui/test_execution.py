@@ -11,6 +11,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TextArea
 
+from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.ui.helpers import screen_of, view_text
 from tnb.app import TnbApp
@@ -265,3 +266,39 @@ async def test_many_prints_stream_in_and_keys_stay_live(kernelspecs: KernelSpecs
         assert text.endswith("19999\n") and text.count("\n") > 10000
         await pilot.pause()
         assert "19999" in view_text(app)
+
+
+async def test_run_interrupt_and_input_on_a_server_kernel(
+    kernelspecs: KernelSpecs, jupyter_server: JupyterServer, tmp_path: Path
+) -> None:
+    args = kernel_args(kernelspecs.python)
+    args.server = jupyter_server.url
+    args.token = jupyter_server.token
+    nb = notebook(
+        "print('on the server'); 6 * 7",
+        "answer = input('Q? ')\nanswer * 2",
+        "import time; time.sleep(60)",
+        path=tmp_path / "remote.ipynb",
+    )
+    app = TnbApp(nb, kernel_args=args, start_kernel=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await kernel_idle(pilot, app)
+        status = screen_of(app).query_one("#status").text  # type: ignore[attr-defined]
+        assert "· server · idle" in status
+        await pilot.press("ctrl+e")
+        first = nb.cells[0]
+        await wait_for(pilot, lambda: "42" in outputs_text(first), "the result")
+        assert "on the server" in outputs_text(first) and first.execution_count == 1
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, StdinPromptScreen), "the prompt")
+        await pilot.press(*"ab", "enter")
+        await wait_for(pilot, lambda: "abab" in outputs_text(nb.cells[1]), "the answer")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: app.kernels.status == "busy", "the sleep")
+        await pilot.press("i", "i")
+        last = nb.cells[2]
+        await wait_for(
+            pilot,
+            lambda: any(o.ename == "KeyboardInterrupt" for o in last.outputs),
+            "the KeyboardInterrupt",
+        )

@@ -42,3 +42,14 @@ def test_light_theme(snap_compare: SnapCompare) -> None:
         await pilot.pause()
 
     assert snap_compare(app(), press=["j"], terminal_size=(100, 34), run_before=light)
+
+
+def test_rich_outputs(snap_compare: SnapCompare) -> None:
+    """Stored outputs of every kind (no kernel): stream, error, table, markdown, picture."""
+    from tnb.notebook.io import load_notebook
+    from tnb.screenshots import TOUR
+
+    async def to_outputs(pilot: Pilot[int]) -> None:
+        await pilot.press(*["j"] * 6)
+
+    assert snap_compare(TnbApp(load_notebook(TOUR)), terminal_size=(110, 40), run_before=to_outputs)
