@@ -146,9 +146,9 @@ def test_quit_with_unsaved_changes_asks_in_a_terminal(
 def _normalised(path: Path) -> list[tuple[int | None, list[dict[str, object]]]]:
     """Counts and outputs without what differs run to run (timings, ids, memory addresses)."""
     notebook = load_notebook(path)
-    result = []
+    result: list[tuple[int | None, list[dict[str, object]]]] = []
     for cell in notebook.cells:
-        outputs = []
+        outputs: list[dict[str, object]] = []
         for output in cell.outputs:
             outputs.append(
                 {
