@@ -172,6 +172,35 @@ def _apply_curve(sock: zmq.Socket[Any], info: Mapping[str, Any]) -> None:
         sock.curve_serverkey = public_b
 
 
+_Item = tuple[str, dict[str, Any]] | KernelDied
+
+
+class _Inbox:
+    """One execution's messages: a FIFO that can be peeked, unlike asyncio.Queue."""
+
+    def __init__(self) -> None:
+        self._items: deque[_Item] = deque()
+        self._ready = asyncio.Event()
+
+    def put_nowait(self, item: _Item) -> None:
+        self._items.append(item)
+        self._ready.set()
+
+    def peek(self) -> _Item | None:
+        return self._items[0] if self._items else None
+
+    def get_nowait(self) -> _Item:
+        item = self._items.popleft()
+        if not self._items:
+            self._ready.clear()
+        return item
+
+    async def get(self) -> _Item:
+        while not self._items:
+            await self._ready.wait()
+        return self.get_nowait()
+
+
 class RawKernel:
     """A kernel over ZeroMQ: started by tnb (``start``) or attached to (``attach``).
 
@@ -201,12 +230,13 @@ class RawKernel:
         self._private_dir = private_dir
         self._interrupt_mode = interrupt_mode
         self._status: KernelStatus = "starting"
-        self._routes: dict[str, asyncio.Queue[tuple[str, dict[str, Any]] | KernelDied]] = {}
+        self._routes: dict[str, _Inbox] = {}
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._sockets: dict[str, zmq.asyncio.Socket] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._shell_ready = asyncio.Event()
         self._iopub_seen = asyncio.Event()
+        self._probes: set[str] = set()  # msg_ids of the kernel_info requests of _wait_ready
         self._closing = False
         self._restarting = False
         self._process: subprocess.Popen[bytes] | None = None
@@ -459,12 +489,13 @@ class RawKernel:
         deadline = time.monotonic() + limit
         self._shell_ready.clear()
         self._iopub_seen.clear()
+        self._probes.clear()
         exited = self._exited
         ready = asyncio.ensure_future(self._both_ready())
         interval = 0.05
         try:
             while True:
-                await self.send_raw("shell", "kernel_info_request", {})
+                await self._send_probe()
                 waits: set[asyncio.Future[Any]] = {ready}
                 if exited is not None:
                     waits.add(exited)
@@ -495,6 +526,14 @@ class RawKernel:
         finally:
             ready.cancel()
         self._set_status("idle")
+
+    async def _send_probe(self) -> None:
+        msg = self._session.msg("kernel_info_request", {})
+        self._probes.add(str(msg["header"]["msg_id"]))  # before sending: replies can be quick
+        sock = self._sockets.get("shell")
+        if sock is None:
+            raise KernelConnectionError("the kernel connection is closed")
+        await sock.send_multipart(self._session.serialize(msg))
 
     async def _both_ready(self) -> None:
         await self._shell_ready.wait()
@@ -575,16 +614,20 @@ class RawKernel:
         if self.message_hook is not None:
             self.message_hook(channel, msg)
         kind = messages.msg_type(msg)
+        pid = messages.parent_id(msg)
         if channel == "iopub":
-            self._iopub_seen.set()
+            # Only our readiness probes (or JEP 65's welcome) prove the subscription reaches
+            # this process: after a restart, late messages of the old one still arrive.
+            if kind == "iopub_welcome" or pid in self._probes:
+                self._iopub_seen.set()
             if kind == "status" and not self._restarting and self.died is None:
                 state = msg["content"].get("execution_state")
                 if state in ("busy", "idle"):
                     self._set_status(state)
         elif channel == "shell" and kind == "kernel_info_reply":
             self.info = messages.kernel_info_from_reply(msg["content"])
-            self._shell_ready.set()
-        pid = messages.parent_id(msg)
+            if pid in self._probes:
+                self._shell_ready.set()
         route = self._routes.get(pid)
         if route is not None:
             route.put_nowait((channel, msg))
@@ -685,7 +728,7 @@ class RawKernel:
         }
         msg = self._session.msg("execute_request", content)
         msg_id = str(msg["header"]["msg_id"])
-        queue: asyncio.Queue[tuple[str, dict[str, Any]] | KernelDied] = asyncio.Queue()
+        queue = _Inbox()
         self._routes[msg_id] = queue
         try:
             sock = self._sockets.get("shell")
@@ -746,31 +789,20 @@ class RawKernel:
             self._routes.pop(msg_id, None)
 
     @staticmethod
-    def _merge_streams(
-        first: Stream, queue: asyncio.Queue[tuple[str, dict[str, Any]] | KernelDied]
-    ) -> Stream:
+    def _merge_streams(first: Stream, queue: _Inbox) -> Stream:
         """Fold stream messages already waiting in the queue into one event (print loops)."""
         texts = [first.text]
-        held: list[tuple[str, dict[str, Any]] | KernelDied] = []
-        while not queue.empty():
-            item = queue.get_nowait()
-            if (
+        while True:
+            item = queue.peek()
+            if not (
                 isinstance(item, tuple)
                 and item[0] == "iopub"
                 and messages.msg_type(item[1]) == "stream"
                 and item[1]["content"].get("name") == first.name
             ):
-                texts.append(str(item[1]["content"].get("text", "")))
-                continue
-            held.append(item)
-            break
-        if held:
-            # Put back what we peeked at, ahead of anything that arrived meanwhile.
-            rest: list[tuple[str, dict[str, Any]] | KernelDied] = []
-            while not queue.empty():
-                rest.append(queue.get_nowait())
-            for item in held + rest:
-                queue.put_nowait(item)
+                break
+            queue.get_nowait()
+            texts.append(str(item[1]["content"].get("text", "")))
         return first if len(texts) == 1 else replace(first, text="".join(texts))
 
     def _input_replier(self, request: dict[str, Any]) -> Callable[[str], Any]:
