@@ -247,6 +247,7 @@ class RawKernel:
         self._death_task: asyncio.Task[None] | None = None
         # Attached kernels have no process to watch: a heartbeat says when they are gone.
         self.heartbeat_interval = 3.0
+        self._startup_timeout = 60.0
         self.heartbeat_misses = 3
 
     # ----------------------------------------------------------------- creation
@@ -353,6 +354,7 @@ class RawKernel:
             )
             kernel.connection_info = dict(km.get_connection_info())
             kernel._open_sockets()
+            kernel._startup_timeout = startup_timeout
             await kernel._wait_ready(startup_timeout)
         except BaseException:
             await kernel._abandon()
@@ -879,7 +881,7 @@ class RawKernel:
             await self._watch_process()
             self.died = None
             self._restarting = False
-            await self._wait_ready(60.0)
+            await self._wait_ready(self._startup_timeout)
         except BaseException:
             self._restarting = False
             self.died = KernelDied(reason="the kernel did not come back after a restart")
