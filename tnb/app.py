@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -30,7 +31,7 @@ from tnb.kernels.protocol import (
 from tnb.keys import KEY_ACTIONS
 from tnb.notebook.model import Cell, Notebook
 from tnb.runner import CellResult
-from tnb.screens.dialogs import ConfirmScreen
+from tnb.screens.dialogs import ChoiceScreen, ConfirmScreen
 from tnb.screens.notebook_screen import NotebookScreen
 from tnb.screens.stdin_prompt import StdinPromptScreen
 from tnb.widgets.cell_editor import CellEditor
@@ -58,9 +59,11 @@ class TnbApp(App[int]):
         kernel_args: argparse.Namespace | None = None,
         start_kernel: bool = False,
         handle_signals: bool = False,
+        recover: bool = False,
     ) -> None:
         """``start_kernel`` starts one after the first paint as ``kernel_args`` (the command
-        line) say; otherwise the first run starts the notebook's kernel (or python)."""
+        line) say; otherwise the first run starts the notebook's kernel (or python).
+        ``recover`` journals unsaved edits and offers back those a killed tnb left."""
         super().__init__()
         self.notebook = notebook
         self.language = language or notebook.language
@@ -73,6 +76,11 @@ class TnbApp(App[int]):
         self._handle_signals = handle_signals
         self._pending_runs: list[Cell] = []
         self._starting = False  # a start worker is choosing or starting a kernel
+        self._recover = recover
+        self.journal: Any = None  # the notebook's RecoveryJournal when recovering
+        self._journal_warned = False
+        self._journal_writing = False
+        self._discarding = False
         self._offered_restart_for: str | None = None
         self.kernels = KernelController(
             notebook,
@@ -89,6 +97,8 @@ class TnbApp(App[int]):
     def on_mount(self) -> None:
         """Show the notebook; the kernel starts after the first paint."""
         self.push_screen(NotebookScreen(self.notebook, language=self.language))
+        if self._recover and self.notebook.path is not None:
+            self._open_journal()
         # Status and the running cell's elapsed time; kernel callbacks cover the rest.
         self.set_interval(0.5, self._tick)
         if self._handle_signals:
@@ -97,12 +107,125 @@ class TnbApp(App[int]):
                 loop.add_signal_handler(sig, self._on_terminate_signal)
 
     async def on_unmount(self) -> None:
-        """Stop the kernel we started before the process goes (attached ones stay)."""
+        """Keep unsaved edits in the journal; stop the kernel we started (attached ones stay)."""
+        if not self._discarding:
+            self._journal_now()
         await self.kernels.shutdown()
 
     def _on_terminate_signal(self) -> None:
         # SSH dropped or we were asked to stop: no dialog can be answered, leave cleanly.
+        self._journal_now()
         self.exit(0)
+
+    # ----------------------------------------------------------------- recovery journal
+
+    def _open_journal(self) -> None:
+        from tnb.notebook.errors import NotebookError
+        from tnb.notebook.recovery import RecoveryJournal
+
+        nb = self.notebook
+        try:
+            self.journal = RecoveryJournal.for_notebook(nb)
+            found = self.journal.pending(nb)
+        except (NotebookError, OSError, ValueError) as error:
+            self.notify(f"Recovery is off: {error}", severity="warning", markup=False)
+            self.journal = None
+            return
+        self.set_interval(5.0, self._journal_tick)
+        if found is None:
+            return
+        if found.owner_running:
+            self.notify(
+                f"Another tnb (pid {found.pid}) has this notebook open with unsaved edits.",
+                title="Open twice",
+                severity="warning",
+                timeout=15,
+            )
+            return
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(found.saved_at))
+        question = (
+            f"Unsaved edits of {nb.path.name if nb.path else 'this notebook'} from {when} "
+            f"were kept after tnb stopped: {found.summary()}.\nRestore them?"
+        )
+
+        def answered(answer: str | None) -> None:
+            if answer == "restore":
+                self._replace_notebook(found.restore(), "restored the unsaved edits")
+            elif answer == "discard":
+                found.discard()
+
+        self.push_screen(
+            ChoiceScreen(
+                question,
+                [
+                    ("restore", "r", "Restore"),
+                    ("discard", "d", "Discard"),
+                    ("cancel", "l", "Later"),
+                ],
+            ),
+            answered,
+        )
+
+    def _journal_now(self) -> None:
+        """Write the journal synchronously (exit, signals); never raises."""
+        from tnb.notebook.errors import NotebookError
+
+        if self.journal is None:
+            return
+        # Leaving anyway: on failure there is nothing better to do than exit.
+        with contextlib.suppress(NotebookError, OSError):
+            self.journal.write(self.notebook)
+
+    def _journal_tick(self) -> None:
+        from tnb.notebook.errors import NotebookError
+
+        if self.journal is None or self._journal_writing:
+            return
+        try:
+            # Serialised here, on the loop, so the model cannot change under it.
+            snapshot = self.journal.snapshot(self.notebook)
+        except (NotebookError, OSError) as error:
+            self._journal_failed(str(error))
+            return
+        if snapshot is not None:
+            self._journal_writing = True
+            self.run_worker(self._commit_journal(snapshot), group="journal", exit_on_error=False)
+
+    async def _commit_journal(self, snapshot: Any) -> None:
+        from tnb.notebook.errors import NotebookError
+
+        try:
+            await asyncio.to_thread(snapshot.commit)  # fsync off the event loop
+        except (NotebookError, OSError) as error:
+            self._journal_failed(str(error))
+        finally:
+            self._journal_writing = False
+
+    def _journal_failed(self, reason: str) -> None:
+        if not self._journal_warned:
+            self._journal_warned = True
+            self.notify(reason, title="Recovery journal", severity="warning", markup=False)
+
+    def discard_recovery(self) -> None:
+        """The user quits discarding their edits: forget the journal too."""
+        self._discarding = True
+        if self.journal is not None:
+            self.journal.discard()
+
+    def _replace_notebook(self, notebook: Notebook, note: str) -> None:
+        """Show ``notebook`` instead (restored or reloaded); the kernel stays."""
+        self.notebook = notebook
+        self.kernels.notebook = notebook
+        runner = self.kernels.runner
+        if runner is not None:
+            runner.clear_queue()
+            runner.notebook = notebook
+        screen = NotebookScreen(notebook, language=self.language)
+        if self.notebook_screen is self.screen:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        self.call_after_refresh(screen.update_bars, note)
 
     @property
     def notebook_screen(self) -> NotebookScreen | None:
@@ -158,9 +281,14 @@ class TnbApp(App[int]):
         else:
             screen.action_quit()
 
-    def save_notebook(self) -> bool:
-        """Write the notebook atomically; on failure tell the user and keep everything."""
+    def save_notebook(self, *, overwrite_external: bool = False) -> bool:
+        """Write the notebook atomically; on failure tell the user and keep everything.
+
+        A file changed on disk by another program is not overwritten without asking
+        (overwrite / reload / cancel); the answer saves again or reloads.
+        """
         from tnb.notebook.io import NotebookError, save_notebook
+        from tnb.notebook.ondisk import ExternalChangeError
 
         nb = self.notebook
         known = self.kernel_metadata or {}
@@ -174,11 +302,50 @@ class TnbApp(App[int]):
         if isinstance(known.get("language_info"), dict):
             nb.set_language_info(known["language_info"])
         try:
-            save_notebook(nb)
+            save_notebook(nb, overwrite_external=overwrite_external)
+        except ExternalChangeError as error:
+            self._ask_external_change(error.check.describe())
+            return False
         except (NotebookError, OSError) as error:
             self.notify(f"Not saved: {error}", title="Save failed", severity="error", timeout=15)
             return False
+        if self.journal is not None:
+            self.journal.discard()
         return True
+
+    def _ask_external_change(self, what: str) -> None:
+        def answered(answer: str | None) -> None:
+            screen = self.notebook_screen
+            if answer == "overwrite":
+                if self.save_notebook(overwrite_external=True) and screen is not None:
+                    screen.update_bars("saved (overwrote the file on disk)")
+            elif answer == "reload":
+                self._reload()
+
+        self.push_screen(
+            ChoiceScreen(
+                f"{what}.\nYour version was not saved.",
+                [
+                    ("cancel", "c", "Cancel"),
+                    ("overwrite", "o", "Overwrite the file"),
+                    ("reload", "r", "Reload it (lose my edits)"),
+                ],
+            ),
+            answered,
+        )
+
+    def _reload(self) -> None:
+        from tnb.notebook.io import NotebookError, load_notebook
+
+        path = self.notebook.path
+        if path is None:
+            return
+        try:
+            notebook = load_notebook(path, missing_ok=False)
+        except NotebookError as error:
+            self.notify(f"Not reloaded: {error}", severity="error", markup=False)
+            return
+        self._replace_notebook(notebook, f"reloaded {path.name}")
 
     # ----------------------------------------------------------------- kernel: UI hooks
 
@@ -218,7 +385,8 @@ class TnbApp(App[int]):
         if screen is None:
             return
         runner = self.kernels.runner
-        if runner is None or (cell is not runner.running and cell not in runner.queued):
+        if runner is None or (cell is not runner.running and id(cell) in screen.view.running_cells
+                              and cell not in runner.queued):  # fmt: skip
             screen.view.set_running(cell, False)
         screen.view.refresh_cell(cell)
 
@@ -558,6 +726,7 @@ def run_app(args: argparse.Namespace) -> int:
         kernel_args=args,
         start_kernel=not getattr(args, "no_kernel", False),
         handle_signals=True,
+        recover=True,
     )
     result = app.run()
     return result or 0

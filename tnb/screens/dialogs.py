@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -79,3 +80,44 @@ class ConfirmScreen(ModalScreen[bool]):
 def display_name(path: Path | None) -> str:
     """How a notebook is named in dialogs."""
     return path.name if path else "This notebook"
+
+
+class ChoiceScreen(ModalScreen[str]):
+    """A question with a few answers, each with its own key; esc answers "cancel"."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "choose('cancel')", "cancel")]
+
+    def __init__(self, question: str, choices: list[tuple[str, str, str]]) -> None:
+        """``choices``: (answer, key, button label) in order; the first is the default."""
+        super().__init__()
+        self.question = question
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        """The question and one button per answer."""
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="question", markup=False)
+            with Horizontal(classes="buttons"):
+                for index, (answer, key, label) in enumerate(self.choices):
+                    yield Button(
+                        f"{label} \\[{key}]",
+                        id=answer,
+                        variant="primary" if index == 0 else "default",
+                    )
+
+    def on_key(self, event: events.Key) -> None:
+        """Each answer's key picks it."""
+        for answer, key, _label in self.choices:
+            if event.key == key:
+                event.stop()
+                self.dismiss(answer)
+                return
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Buttons answer like their keys."""
+        self.dismiss(event.button.id or "cancel")
+
+    def action_choose(self, answer: str) -> None:
+        """Close with ``answer``."""
+        self.dismiss(answer)

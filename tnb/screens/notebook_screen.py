@@ -663,6 +663,7 @@ class NotebookScreen(Screen[None]):
 
     def _quit_answered(self, answer: str | None) -> None:
         if answer == "discard":
+            self.tnb_app.discard_recovery()
             self.app.exit()
         elif answer == "save":
             if self.tnb_app.save_notebook():

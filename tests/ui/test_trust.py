@@ -1,0 +1,101 @@
+"""Recovery journal and external changes in the UI: restore after a crash, ask before overwriting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.ui.helpers import sample_notebook, screen_of, sources
+from tnb.app import TnbApp
+from tnb.notebook.io import load_notebook, save_notebook
+from tnb.notebook.recovery import RecoveryJournal
+from tnb.screens.dialogs import ChoiceScreen
+
+SIZE = (100, 30)
+
+
+def saved_sample(path: Path) -> None:
+    save_notebook(sample_notebook(path))
+
+
+async def test_save_asks_before_overwriting_a_file_changed_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    saved_sample(path)
+    app = TnbApp(load_notebook(path), recover=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "enter", "end", *"# mine", "escape")
+        other = load_notebook(path)
+        other.set_source(1, "changed elsewhere")
+        save_notebook(other)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, ChoiceScreen)
+        assert "changed on disk" in app.screen.question
+        assert load_notebook(path).cells[1].source == "changed elsewhere"  # nothing written
+        await pilot.press("o")
+        await pilot.pause()
+        assert load_notebook(path).cells[1].source == "c1 = 1# mine\nprint(c1)"
+
+
+async def test_reload_takes_the_file_from_disk(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    saved_sample(path)
+    app = TnbApp(load_notebook(path), recover=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        other = load_notebook(path)
+        other.set_source(1, "changed elsewhere")
+        save_notebook(other)
+        await pilot.press("ctrl+s")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("r")
+        await pilot.pause()
+        assert sources(app)[1] == "changed elsewhere"
+        assert screen_of(app).notebook is app.notebook and not app.notebook.dirty
+
+
+async def test_unsaved_edits_are_journalled_and_offered_back(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    saved_sample(path)
+    app = TnbApp(load_notebook(path), recover=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "enter", "end", *"# unsaved", "escape")
+        journal = RecoveryJournal.for_notebook(app.notebook)
+        # The 5 s timer writes it; a hang guard only.
+        for _ in range(200):
+            if journal.file.exists():
+                break
+            await pilot.pause(0.05)
+        assert journal.file.exists()
+        app.journal = None  # as if killed: nothing runs at exit
+    assert load_notebook(path).cells[1].source == "c1 = 1\nprint(c1)"  # the file is untouched
+
+    again = TnbApp(load_notebook(path), recover=True)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, ChoiceScreen)
+        assert "Restore them?" in again.screen.question
+        await pilot.press("r")
+        await pilot.pause()
+        assert sources(again)[1] == "c1 = 1# unsaved\nprint(c1)"
+        assert again.notebook.dirty
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not journal.file.exists()
+    assert load_notebook(path).cells[1].source == "c1 = 1# unsaved\nprint(c1)"
+
+
+async def test_quitting_discarding_forgets_the_journal(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    saved_sample(path)
+    app = TnbApp(load_notebook(path), recover=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        app._journal_tick()
+        journal = RecoveryJournal.for_notebook(app.notebook)
+        for _ in range(200):
+            if journal.file.exists():
+                break
+            await pilot.pause(0.05)
+        assert journal.file.exists()
+        await pilot.press("q", "d")
+        await pilot.pause()
+    assert not journal.file.exists()
