@@ -21,13 +21,13 @@ from typing import Any
 os.environ.setdefault("JUPYTER_RUNTIME_DIR", tempfile.mkdtemp(prefix="tnb-bench-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import zmq  # noqa: E402
-from jupyter_client.manager import AsyncKernelManager  # noqa: E402
+import zmq
+from jupyter_client.manager import AsyncKernelManager
 
-from benchmarks.kernels import bare_stop, pct, python_choice, tnb_start  # noqa: E402
-from tnb.app import TnbApp  # noqa: E402
-from tnb.notebook.model import Cell, Notebook  # noqa: E402
-from tnb.runner import Runner  # noqa: E402
+from benchmarks.kernels import bare_stop, pct, python_choice, tnb_start
+from tnb.app import TnbApp
+from tnb.notebook.model import Cell, Notebook
+from tnb.runner import Runner
 
 
 def _lines_ok(text: str, n: int) -> int:
@@ -100,7 +100,7 @@ async def ui(code: str, n: int) -> tuple[float, int, float, float]:
     """Elapsed, lines received, p50 and max key handling time (ms) while output streams."""
     nb = Notebook(cells=[Cell.new("code", code), Cell.new("code", "")])
     app = TnbApp(nb, kernel_args=_args(), start_kernel=True)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40)):
         await _wait(lambda: app.kernels.status == "idle")
         runner = app.kernels.runner
         assert runner is not None
@@ -146,8 +146,7 @@ async def ui_latency(rounds: int) -> list[float]:
             await _wait(lambda: any("2" in view.render_line(y).text for y in range(3)))
             if i >= 5:
                 times.append(time.perf_counter() - t0)
-            runner = app.kernels.runner
-            await _wait(lambda: runner is not None and runner.running is None)
+            await _wait(lambda: getattr(app.kernels.runner, "running", 0) is None)
     return times
 
 

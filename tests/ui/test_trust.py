@@ -1,4 +1,4 @@
-"""Recovery journal and external changes in the UI: restore after a crash, ask before overwriting."""
+"""Recovery journal and external changes in the UI: restore after a crash, ask to overwrite."""
 
 from __future__ import annotations
 
