@@ -207,3 +207,45 @@ def test_run_all_save_quit_equals_tnb_run(
     assert ui == headless
     assert ui[1][0] == 1 and ui[3][1][0]["text"] == "2\n"
     assert load_notebook(ui_path).metadata["kernelspec"]["name"] == "tnb-python"
+
+
+def test_sighup_keeps_the_edits_and_stops_the_kernel(
+    tmux_factory: list[Tmux], tmp_path: Path, kernelspecs: object
+) -> None:
+    import psutil
+
+    path = tmp_path / "hup.ipynb"
+    path.write_text(RUN_ALL_NOTEBOOK, encoding="utf-8")
+    session = start(tmux_factory, str(path), cwd=tmp_path)
+    session.wait_for("raw · idle", timeout=60)
+    tnb_pid = int(session._run("display-message", "-p", "#{pane_pid}").strip())
+    kernels = [
+        p for p in psutil.Process(tnb_pid).children(recursive=True) if "ipykernel" in " ".join(
+            p.cmdline())
+    ]  # fmt: skip
+    assert kernels
+    session.keys("j", "b")
+    session.wait_for("cell 3/5")
+    session.keys("Enter")
+    session.wait_for("EDIT")
+    session.keys("print('edited before the hangup')", literal=True)
+    session.wait_for("edited before the hangup")
+    session.kill()  # the terminal goes away: tnb gets SIGHUP
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (
+        psutil.pid_exists(tnb_pid) or any(k.is_running() for k in kernels)
+    ):
+        time.sleep(0.1)
+    assert not psutil.pid_exists(tnb_pid)
+    assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels)
+    assert "edited before the hangup" not in path.read_text()  # only an explicit save writes
+
+    again = start(tmux_factory, str(path), "--no-kernel", cwd=tmp_path)
+    again.wait_for("Restore them?")
+    again.keys("r")
+    again.wait_for("edited before the hangup")
+    again.keys("C-s")
+    again.wait_for("saved hup.ipynb")
+    again.keys("q")
+    wait_until_gone(again)
+    assert "edited before the hangup" in path.read_text()
