@@ -302,3 +302,56 @@ async def test_run_interrupt_and_input_on_a_server_kernel(
             lambda: any(o.ename == "KeyboardInterrupt" for o in last.outputs),
             "the KeyboardInterrupt",
         )
+
+
+async def test_change_kernel_in_the_picker_switches_and_records_it(
+    kernelspecs: KernelSpecs, tmp_path: Path
+) -> None:
+    from tnb.screens.kernel_picker import KernelPickerScreen
+
+    path = tmp_path / "switch.ipynb"
+    app = make_app(kernelspecs, "x = 1", "print('x' in dir())", path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await kernel_idle(pilot, app)
+        old = app.kernels.backend
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: app.notebook.cells[0].execution_count == 1, "[1]")
+        screen_of(app).action_change_kernel()
+        await wait_for(pilot, lambda: isinstance(app.screen, KernelPickerScreen), "the picker")
+        await pilot.press(*"message interrupt")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: app.kernels.backend is not None and app.kernels.backend is not old,
+            "the new kernel",
+        )
+        await kernel_idle(pilot, app)
+        assert old is not None and old.status == "dead"  # we started it, so we stopped it
+        await pilot.press("ctrl+r")
+        cell = app.notebook.cells[1]
+        await wait_for(pilot, lambda: outputs_text(cell) == "False\n", "a fresh namespace")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    from tnb.notebook.io import load_notebook
+
+    assert load_notebook(path).metadata["kernelspec"]["name"] == kernelspecs.python_message
+
+
+async def test_a_new_notebook_opens_the_picker_first(
+    kernelspecs: KernelSpecs, tmp_path: Path
+) -> None:
+    from tnb.screens.kernel_picker import KernelPickerScreen
+
+    nb = Notebook(cells=[Cell.new("code", "3 * 3")], path=tmp_path / "new.ipynb")
+    app = TnbApp(nb, kernel_args=kernel_args(""), start_kernel=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, KernelPickerScreen), "the picker")
+        await pilot.press(*kernelspecs.python)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await kernel_idle(pilot, app)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: outputs_text(nb.cells[0]) == "9", "the result")
+        assert app.kernel_metadata is not None
+        assert app.kernel_metadata["kernelspec"]["name"] == kernelspecs.python
