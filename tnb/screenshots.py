@@ -73,6 +73,40 @@ async def _kernel_picker(pilot: Pilot[int]) -> None:
             break
 
 
+async def _running(pilot: Pilot[int]) -> None:
+    from tnb.screens.stdin_prompt import StdinPromptScreen
+
+    # What a run looks like, drawn without a kernel so the picture is the same every time.
+    app = pilot.app
+    assert isinstance(app, TnbApp)
+    screen = app.notebook_screen
+    assert screen is not None
+    await pilot.press("j", "j")
+    cells = app.notebook.cells
+    cell, queued = cells[screen.view.cursor], cells[screen.view.cursor + 1]
+    screen.view.set_running(cell, True)
+    screen.view.set_elapsed(cell, "12s")
+    screen.view.set_running(queued, True)
+    screen.set_kernel_label("Python 3 (ipykernel) · raw · busy 12s · 1 queued")
+    app.push_screen(StdinPromptScreen("Your name? "))
+    await pilot.pause()
+    await pilot.press(*"Ada")
+
+
+async def _completion(pilot: Pilot[int]) -> None:
+    from tnb.screens.completion import CompletionScreen
+
+    await pilot.press("G", "enter", "ctrl+a")
+    await pilot.press(*"import o")
+    app = pilot.app
+    screen = app.screen
+    x, y = screen.focused.cursor_screen_offset if screen.focused is not None else (0, 0)  # type: ignore[attr-defined]
+    matches = ["opcode", "operator", "optparse", "os", "ossaudiodev"]
+    app.push_screen(CompletionScreen(matches, at=(x, y)))
+    await pilot.pause()
+    await pilot.press("down", "down", "down")
+
+
 SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("command-mode", _command_mode, SIZE),
     ("edit-mode", _edit_mode, SIZE),
@@ -83,6 +117,8 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("light-theme", _light, SIZE),
     ("80x24", _small, (80, 24)),
     ("kernel-picker", _kernel_picker, SIZE),
+    ("running", _running, SIZE),
+    ("completion", _completion, SIZE),
 ]
 
 
