@@ -94,6 +94,7 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("toggle_output", "o", "Show / hide output", "command"),
     KeyAction("open_output", "O", "Open the cell's output in the pager", "command"),
     KeyAction("copy_output", "Y", "Copy the cell's output (OSC 52 clipboard)", "command"),
+    KeyAction("view_picture", "p", "View the cell's picture full size", "command"),
     KeyAction("clear_outputs", "", "Clear outputs of selected cells", "command"),
     KeyAction("clear_all_outputs", "", "Clear all outputs", "any"),
     KeyAction("toggle_line_numbers", "l", "Toggle line numbers", "command"),

@@ -468,6 +468,24 @@ class NotebookScreen(Screen[None]):
             return
         self.app.push_screen(PagerScreen(f"Output of cell {self.view.cursor + 1}", text))
 
+    def action_view_picture(self) -> None:
+        """The cursor cell's last picture at full size, with real graphics where possible."""
+        from tnb.render import picture_of
+        from tnb.screens.picture import PictureScreen, graphics_ready
+
+        if not self.notebook.cells:
+            return
+        cell = self.notebook.cells[self.view.cursor]
+        pictures = [p for p in (picture_of(o) for o in reversed(cell.outputs)) if p is not None]
+        if not pictures:
+            self.app.bell()
+            self.update_bars("no picture in this cell")
+            return
+        if not graphics_ready():
+            self.update_bars("the picture viewer needs tnb started in a terminal")
+            return
+        self.app.push_screen(PictureScreen(f"Picture of cell {self.view.cursor + 1}", pictures[0]))
+
     def action_copy_output(self) -> None:
         """The cursor cell's output or traceback to the clipboard (OSC 52: works over SSH)."""
         text = self._cursor_output_text()
