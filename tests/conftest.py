@@ -21,6 +21,8 @@ for _var, _sub in (
     os.environ[_var] = str(_JUPYTER_HOME / _sub)
 os.environ["JUPYTER_PATH"] = str(_JUPYTER_HOME / "path")
 os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+# Test kernels would otherwise write their history into the user's ~/.ipython.
+os.environ["IPYTHONDIR"] = str(_JUPYTER_HOME / "ipython")
 os.environ["TNB_CONFIG_DIR"] = str(_JUPYTER_HOME / "tnb-config")
 os.environ["TNB_STATE_DIR"] = str(_JUPYTER_HOME / "tnb-state")
 os.environ.pop("JUPYTER_TOKEN", None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -119,6 +119,19 @@ class KernelBackend(Protocol):
     async def shutdown(self) -> None:
         """Stop the kernel if we started it, else only disconnect. Idempotent."""
         ...
+
+
+MessageHook = Callable[[str, dict[str, Any]], None]
+
+
+@runtime_checkable
+class TracedBackend(KernelBackend, Protocol):
+    """A backend that shows every Jupyter message it receives to a hook (both real ones do).
+
+    Kept out of KernelBackend on purpose: the UI never needs raw messages; tests validate them.
+    """
+
+    message_hook: MessageHook | None
 
 
 @runtime_checkable
