@@ -135,8 +135,11 @@ class TnbApp(App[int]):
         if found is None:
             return
         if found.owner_running:
+            # Its journal is the other tnb's: writing (or discarding) it here would lose them.
+            self.journal = None
             self.notify(
-                f"Another tnb (pid {found.pid}) has this notebook open with unsaved edits.",
+                f"Another tnb (pid {found.pid}) has this notebook open with unsaved edits; "
+                "edits made here are not journalled.",
                 title="Open twice",
                 severity="warning",
                 timeout=15,
@@ -153,6 +156,15 @@ class TnbApp(App[int]):
                 self._replace_notebook(found.restore(), "restored the unsaved edits")
             elif answer == "discard":
                 found.discard()
+            else:
+                # Kept for a later session: journalling this one would replace it.
+                self.journal = None
+                self.notify(
+                    "The recovered edits are kept for next time; edits made now are not "
+                    "journalled.",
+                    severity="warning",
+                    timeout=10,
+                )
 
         self.push_screen(
             ChoiceScreen(

@@ -99,3 +99,21 @@ async def test_quitting_discarding_forgets_the_journal(tmp_path: Path) -> None:
         await pilot.press("q", "d")
         await pilot.pause()
     assert not journal.file.exists()
+
+
+async def test_restore_later_keeps_the_journal(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    saved_sample(path)
+    nb = load_notebook(path)
+    nb.set_source(1, "journalled")
+    journal = RecoveryJournal.for_notebook(nb)
+    journal.write(nb)
+    app = TnbApp(load_notebook(path), recover=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("l")
+        app._journal_tick()
+        await pilot.pause()
+        assert sources(app)[1] == "c1 = 1\nprint(c1)"
+    assert journal.file.exists()
