@@ -37,6 +37,9 @@ from tnb.screens.stdin_prompt import StdinPromptScreen
 from tnb.widgets.cell_editor import CellEditor
 from tnb.widgets.notebook_view import NotebookView
 
+# Offer a restart when an interrupted cell still runs this long after (kernels.md).
+INTERRUPT_PATIENCE = 10.0
+
 # The benchmark asks for a timestamp of the first cell line drawn (see benchmarks/).
 FIRST_PAINT_ENV = "TNB_FIRST_PAINT_FILE"
 
@@ -582,10 +585,26 @@ class TnbApp(App[int]):
         if screen is not None:
             for cell in dropped:
                 screen.view.set_running(cell, False)
+        runner = self.kernels.runner
+        running = runner.running if runner is not None else None
         try:
             await self.kernels.interrupt()
         except (KernelConnectionError, TimeoutError) as exc:
             self.notify(f"Interrupt failed: {exc}", severity="error", markup=False)
+        if running is not None:
+            self.set_timer(INTERRUPT_PATIENCE, lambda: self._interrupt_took(running))
+
+    def _interrupt_took(self, cell: Cell) -> None:
+        runner = self.kernels.runner
+        if runner is None or runner.running is not cell:
+            return
+        self.push_screen(
+            ConfirmScreen(
+                f"The kernel has not stopped {INTERRUPT_PATIENCE:g} s after the interrupt.\n"
+                "Restart it? (its variables are lost; your notebook is kept)"
+            ),
+            self._restart_answered,
+        )
 
     # ----------------------------------------------------------------- kernel: requests
 

@@ -355,3 +355,28 @@ async def test_a_new_notebook_opens_the_picker_first(
         await wait_for(pilot, lambda: outputs_text(nb.cells[0]) == "9", "the result")
         assert app.kernel_metadata is not None
         assert app.kernel_metadata["kernelspec"]["name"] == kernelspecs.python
+
+
+async def test_an_interrupt_that_does_not_take_offers_a_restart(
+    kernelspecs: KernelSpecs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tnb.app
+
+    monkeypatch.setattr(tnb.app, "INTERRUPT_PATIENCE", 1.0)
+    code = (
+        "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "print('deaf', flush=True)\ntime.sleep(60)"
+    )
+    app = make_app(kernelspecs, code)
+    async with app.run_test(size=SIZE) as pilot:
+        await kernel_idle(pilot, app)
+        await pilot.press("ctrl+r")
+        cell = app.notebook.cells[0]
+        await wait_for(pilot, lambda: "deaf" in outputs_text(cell), "the cell to start")
+        await pilot.press("i", "i")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the offer")
+        assert "has not stopped" in str(app.screen.question)  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.kernels.runner is not None
+                       and app.kernels.runner.running is None, "the cell to end")  # fmt: skip
+        await kernel_idle(pilot, app)
