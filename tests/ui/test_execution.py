@@ -380,3 +380,25 @@ async def test_an_interrupt_that_does_not_take_offers_a_restart(
         await wait_for(pilot, lambda: app.kernels.runner is not None
                        and app.kernels.runner.running is None, "the cell to end")  # fmt: skip
         await kernel_idle(pilot, app)
+
+
+async def test_an_existing_kernel_is_used_and_left_running(
+    kernelspecs: KernelSpecs, tmp_path: Path
+) -> None:
+    from jupyter_client.manager import AsyncKernelManager
+
+    km = AsyncKernelManager(kernel_name=kernelspecs.python)
+    km.connection_file = str(tmp_path / "kernel-existing.json")
+    await km.start_kernel()
+    try:
+        args = kernel_args("")
+        args.existing = km.connection_file
+        app = TnbApp(notebook("40 + 2"), kernel_args=args, start_kernel=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await kernel_idle(pilot, app)
+            await pilot.press("ctrl+r")
+            cell = app.notebook.cells[0]
+            await wait_for(pilot, lambda: outputs_text(cell) == "42", "the result")
+        assert await km.is_alive()  # attached, so not ours to stop
+    finally:
+        await km.shutdown_kernel(now=True)
