@@ -402,3 +402,28 @@ async def test_an_existing_kernel_is_used_and_left_running(
         assert await km.is_alive()  # attached, so not ours to stop
     finally:
         await km.shutdown_kernel(now=True)
+
+
+async def test_restart_and_run_all_and_run_above_below(kernelspecs: KernelSpecs) -> None:
+    app = make_app(kernelspecs, "a = 1", "b = a + 1\nb", "b * 10")
+    async with app.run_test(size=SIZE) as pilot:
+        await kernel_idle(pilot, app)
+        cells = app.notebook.cells
+        screen = screen_of(app)
+        screen.view.move_cursor(2)
+        screen.action_run_above()
+        await wait_for(pilot, lambda: outputs_text(cells[1]) == "2", "the cells above")
+        assert cells[2].execution_count is None
+        screen.action_run_below()
+        await wait_for(pilot, lambda: outputs_text(cells[2]) == "20", "the cell below")
+        assert cells[2].execution_count == 3
+        screen.view.move_cursor(0)
+        screen.action_run()
+        await wait_for(pilot, lambda: cells[0].execution_count == 4, "[4]")
+        screen.action_restart_and_run_all()
+        await wait_for(pilot, lambda: cells[0].execution_count == 1, "a count from a new kernel")
+        await wait_for(pilot, lambda: cells[2].execution_count == 3 and cells[0]
+                       .execution_count == 1 and outputs_text(cells[2]) == "20"
+                       and app.kernels.runner is not None and app.kernels.runner.running
+                       is None and not app.kernels.runner.queued, "the rerun")  # fmt: skip
+        assert [c.execution_count for c in cells] == [1, 2, 3]
