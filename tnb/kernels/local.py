@@ -183,11 +183,15 @@ def _list_choices_sync(notebook_dir: Path | None, running: bool) -> list[KernelC
 
 
 def _answers(info: dict[str, Any]) -> bool:
-    """Cheap liveness: the shell socket exists (ipc) or accepts a connection (tcp)."""
+    """Cheap liveness: the shell socket accepts a connection (a killed kernel leaves its ipc
+    socket file behind, so the file existing proves nothing)."""
     try:
         port = int(info["shell_port"])
         if info.get("transport", "tcp") == "ipc":
-            return Path(f"{info['ip']}-{port}").exists()
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as unix:
+                unix.settimeout(0.2)
+                unix.connect(f"{info['ip']}-{port}")
+            return True
         with socket.create_connection((str(info.get("ip") or "127.0.0.1"), port), timeout=0.2):
             return True
     except (OSError, KeyError, TypeError, ValueError):
@@ -246,8 +250,11 @@ class LocalProvider:
         startup_timeout: float = 60.0,
         session_name: str = "",
         list_running: bool = True,
+        keep_kernel: bool = False,
     ) -> None:
         self.notebook_dir = notebook_dir
+        # --keep-kernel: started kernels outlive tnb and stay attachable.
+        self.keep_kernel = keep_kernel
         self.list_running = list_running
         self.transport = transport
         self.env = dict(env or {})
@@ -276,6 +283,7 @@ class LocalProvider:
             env=self.env,
             startup_timeout=self.startup_timeout,
             session_name=self.session_name,
+            keep=self.keep_kernel,
         )
 
     async def attach_existing(self, connection_file: Path) -> KernelBackend:

@@ -28,7 +28,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.session import Session
 from jupyter_core.paths import jupyter_runtime_dir
 
-from tnb.kernels import messages
+from tnb.kernels import messages, reaper
 from tnb.kernels.events import (
     Error,
     ExecuteReply,
@@ -51,7 +51,8 @@ from tnb.kernels.protocol import (
 log = logging.getLogger(__name__)
 
 # Kernels this process started and has not shut down: stopped at exit even if nobody awaited
-# shutdown() (a crash, a forgotten await). ipykernel also exits when its parent dies.
+# shutdown() (a crash, a forgotten await). Deaths that skip atexit (SIGKILL, an unhandled
+# SIGTERM) are covered by the watchdog in reaper.py; ipykernel also polls its parent.
 _LIVE: set[RawKernel] = set()
 
 
@@ -59,6 +60,7 @@ _LIVE: set[RawKernel] = set()
 def _stop_leftover_kernels() -> None:
     for kernel in list(_LIVE):
         kernel._kill_now()
+    reaper.CLIENT.close()
 
 
 Transport = Literal["ipc", "tcp"]
@@ -218,8 +220,11 @@ class RawKernel:
         manager: AsyncKernelManager | None = None,
         private_dir: Path | None = None,
         interrupt_mode: str = "signal",
+        keep: bool = False,
     ) -> None:
         self.choice = choice
+        # Started with --keep-kernel: it outlives tnb, shutdown() only disconnects.
+        self.keep = keep
         self.message_hook: MessageHook | None = None
         self.on_status: Callable[[KernelStatus], None] | None = None
         self.died: KernelDied | None = None
@@ -263,8 +268,13 @@ class RawKernel:
         env: Mapping[str, str] | None = None,
         startup_timeout: float = 60.0,
         session_name: str = "",
+        keep: bool = False,
     ) -> RawKernel:
         """Launch ``spec`` and return once it answers kernel_info.
+
+        Unless ``keep``, the kernel is stopped and its files removed when this process ends,
+        however it ends (see reaper.py). With ``keep`` it outlives tnb: its connection file
+        sits in the Jupyter runtime dir (``kernel-tnb-*.json``) for ``attach`` to find.
 
         With ``transport=None``, ipc where zmq has it; a kernel that dies at once over ipc
         is tried once more over tcp (xeus-python 0.19 exits with "Invalid argument" when
@@ -279,6 +289,7 @@ class RawKernel:
             "env": env,
             "startup_timeout": startup_timeout,
             "session_name": session_name,
+            "keep": keep,
         }
         if transport is not None or not ipc_available():
             return await cls._start(spec, choice, transport=transport or "tcp", **options)
@@ -304,6 +315,7 @@ class RawKernel:
         env: Mapping[str, str] | None,
         startup_timeout: float,
         session_name: str,
+        keep: bool,
     ) -> RawKernel:
         private_dir: Path | None = None
         if transport == "ipc":
@@ -314,11 +326,16 @@ class RawKernel:
         if private_dir is None:
             private_dir = Path(tempfile.mkdtemp(prefix="tnb-", dir=_runtime_dir()))
         ip = str(private_dir / "k") if transport == "ipc" else "127.0.0.1"
+        if keep:
+            connection_file = _runtime_dir() / f"kernel-{private_dir.name}.json"
+        else:
+            connection_file = private_dir / "kernel.json"
+            reaper.write_owner(private_dir, os.getpid())
         km = AsyncKernelManager(
             kernel_name=spec.name,
             transport=transport,
             ip=ip,
-            connection_file=str(private_dir / "kernel.json"),
+            connection_file=str(connection_file),
         )
         km.shutdown_wait_time = 3.0
         # tcp is reachable by every local user: CurveZMQ where the kernelspec supports it.
@@ -344,13 +361,17 @@ class RawKernel:
             manager=km,
             private_dir=private_dir,
             interrupt_mode=spec.interrupt_mode,
+            keep=keep,
         )
         try:
+            # independent: jupyter_client then sets no JPY_PARENT_PID, so ipykernel does not
+            # exit with tnb.
             await kernel._launch(
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=full_env,
                 cwd=str(cwd) if cwd else None,
+                independent=keep,
             )
             kernel.connection_info = dict(km.get_connection_info())
             kernel._open_sockets()
@@ -359,7 +380,14 @@ class RawKernel:
         except BaseException:
             await kernel._abandon()
             raise
-        _LIVE.add(kernel)
+        if keep:
+            assert kernel._process is not None
+            # Else the manager's __del__ deletes the connection file when tnb exits.
+            km._connection_file_written = False
+            # Stale once the kernel itself is gone: a later tnb's sweep removes both.
+            reaper.write_owner(private_dir, kernel._process.pid, [connection_file])
+        else:
+            _LIVE.add(kernel)
         return kernel
 
     @classmethod
@@ -405,6 +433,8 @@ class RawKernel:
         assert km is not None and km.provisioner is not None
         process: subprocess.Popen[bytes] = km.provisioner.process  # type: ignore[attr-defined]
         self._process = process
+        if self._private_dir is not None and not self.keep:
+            reaper.CLIENT.watch(self._private_dir, _runtime_dir(), process.pid)
         loop = asyncio.get_running_loop()
         exited: asyncio.Future[int] = loop.create_future()
         self._exited = exited
@@ -585,6 +615,7 @@ class RawKernel:
                 process.wait(timeout=2)
         if self._private_dir is not None:
             shutil.rmtree(self._private_dir, ignore_errors=True)
+            reaper.CLIENT.forget(self._private_dir)
 
     async def _abandon(self) -> None:
         """Start failed: stop whatever runs, keep the error."""
@@ -900,7 +931,10 @@ class RawKernel:
         killed_already = self.died is not None
         self.died = self.died or gone
         km = self._manager
-        if km is not None:
+        if km is not None and self.keep and self.died is gone:
+            # Kept on purpose: disconnect, leave the process, its sockets and connection file.
+            self._private_dir = None
+        elif km is not None:
             with contextlib.suppress(Exception):
                 await km.shutdown_kernel(now=killed_already)
         await self._close_io()
@@ -929,6 +963,7 @@ class RawKernel:
                         pipe.close()
         if self._private_dir is not None:
             shutil.rmtree(self._private_dir, ignore_errors=True)
+            reaper.CLIENT.forget(self._private_dir)
             self._private_dir = None
 
 
