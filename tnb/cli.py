@@ -43,6 +43,11 @@ def _add_kernel_options(parser: argparse.ArgumentParser) -> None:
     kernel.add_argument(
         "--existing", metavar="CONNECTION_FILE", help="attach to a running kernel (never killed)"
     )
+    kernel.add_argument(
+        "--keep-kernel",
+        action="store_true",
+        help="leave the started raw kernel running after tnb exits (re-attach with --existing)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
