@@ -51,6 +51,7 @@ _DRIVER = textwrap.dedent(
             "kernel_pid": kernel._process.pid,
             "private_dir": str(kernel._private_dir),
             "connection_file": kernel._manager.connection_file,
+            "kept_file": str(kernel.connection_file),
             "sockets": [f"{info['ip']}-{p}" for p in ports] if info["transport"] == "ipc" else [],
         }), flush=True)
         if then == "exit":
@@ -213,6 +214,7 @@ def test_keep_kernel_outlives_tnb_and_can_be_attached(
     drivers.append(driver)
     assert driver.process.wait(timeout=30) == 0
     connection_file = Path(driver.info["connection_file"])
+    assert driver.info["kept_file"] == str(connection_file)
     runtime = jupyter_home / "runtime"
     assert connection_file.parent == runtime
     assert stat.S_IMODE(connection_file.stat().st_mode) == 0o600

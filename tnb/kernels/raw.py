@@ -744,6 +744,12 @@ class RawKernel:
         """True when tnb started this kernel (and so may stop it)."""
         return self._manager is not None
 
+    @property
+    def connection_file(self) -> Path | None:
+        """Where a kept (``keep=True``) kernel's connection file is, for ``tnb --existing``."""
+        km = self._manager
+        return Path(km.connection_file) if km is not None and self.keep else None
+
     async def execute(
         self, code: str, *, allow_stdin: bool = True, silent: bool = False
     ) -> AsyncIterator[KernelEvent]:
