@@ -33,8 +33,8 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 # Hang guard only: the kernel normally goes within a fraction of a second.
 _GONE_WITHIN = 10.0
 
-# Starts one raw kernel through LocalProvider, prints what the test needs, then waits to be
-# killed (or, with "exit", shuts down normally and returns).
+# Starts one raw kernel through LocalProvider (and restarts it for "restart-*"), prints what
+# the test needs, then waits to be killed (or, for "*exit", shuts down normally and returns).
 _DRIVER = textwrap.dedent(
     """
     import asyncio, json, sys
@@ -45,6 +45,8 @@ _DRIVER = textwrap.dedent(
         choices = await provider.list_choices()
         choice = next(c for c in choices if c.name == name)
         kernel = await provider.start(choice)
+        if then.startswith("restart"):
+            await kernel.restart()
         info = kernel.connection_info
         ports = [info[f"{c}_port"] for c in ("shell", "iopub", "stdin", "control", "hb")]
         print(json.dumps({
@@ -54,7 +56,7 @@ _DRIVER = textwrap.dedent(
             "kept_file": str(kernel.connection_file),
             "sockets": [f"{info['ip']}-{p}" for p in ports] if info["transport"] == "ipc" else [],
         }), flush=True)
-        if then == "exit":
+        if then.endswith("exit"):
             await kernel.shutdown()
             return
         await asyncio.sleep(600)
@@ -145,6 +147,17 @@ def test_killed_driver_leaves_no_python_kernel(
     _wait_gone(driver.tree, files)
 
 
+def test_sigkill_after_a_restart_leaves_no_kernel(
+    kernelspecs: KernelSpecs, drivers: list[Driver]
+) -> None:
+    driver = Driver(kernelspecs.python, transport="ipc", then="restart-wait")
+    drivers.append(driver)
+    files = _files(driver.info)
+    driver.process.kill()
+    driver.process.wait(timeout=30)
+    _wait_gone(driver.tree, files)
+
+
 def test_sigkill_leaves_no_bash_kernel_nor_its_bash(
     kernelspecs: KernelSpecs, drivers: list[Driver]
 ) -> None:
@@ -207,8 +220,26 @@ def test_kernel_knows_its_parent(kernelspecs: KernelSpecs, drivers: list[Driver]
     assert driver.kernel.environ().get("JPY_PARENT_PID") == str(driver.process.pid)
 
 
+def _notebook(source: str) -> dict[str, Any]:
+    return {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [
+            {
+                "cell_type": "code",
+                "id": "c1",
+                "source": source,
+                "metadata": {},
+                "outputs": [],
+                "execution_count": None,
+            }
+        ],
+    }
+
+
 def test_keep_kernel_outlives_tnb_and_can_be_attached(
-    kernelspecs: KernelSpecs, drivers: list[Driver], jupyter_home: Path
+    kernelspecs: KernelSpecs, drivers: list[Driver], jupyter_home: Path, tmp_path: Path
 ) -> None:
     driver = Driver(kernelspecs.python, transport="ipc", keep=True, then="exit")
     drivers.append(driver)
@@ -234,12 +265,84 @@ def test_keep_kernel_outlives_tnb_and_can_be_attached(
 
     assert asyncio.run(attach_and_run()).strip() == "42"
     assert _running(driver.kernel)
+
+    # The real command line re-attaches by the file's bare name, as `jupyter console` does.
+    notebook = tmp_path / "attach.ipynb"
+    notebook.write_text(json.dumps(_notebook("print(6 * 7)")))
+    tnb = Path(sys.executable).with_name("tnb")
+    done = subprocess.run(
+        [str(tnb), "run", str(notebook), "--existing", connection_file.name],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    outputs = json.loads(notebook.read_text())["cells"][0]["outputs"]
+    assert ["".join(o.get("text", "")) for o in outputs] == ["42\n"]
+    assert _running(driver.kernel)
     # The user ends it later; a later tnb's sweep then removes what it left.
     driver.kernel.kill()
     driver.kernel.wait(timeout=30)
     reaper.sweep(runtime)
     assert not Path(driver.info["private_dir"]).exists()
     assert not connection_file.exists()
+
+
+def test_a_restarted_kept_kernel_keeps_its_folder(
+    kernelspecs: KernelSpecs, drivers: list[Driver], jupyter_home: Path
+) -> None:
+    """The sweep follows the new process: a later tnb must not remove a live kernel's sockets."""
+    driver = Driver(kernelspecs.python, transport="ipc", keep=True, then="restart-exit")
+    drivers.append(driver)
+    driver.process.wait(timeout=30)
+    folder = Path(driver.info["private_dir"])
+    owner = json.loads((folder / reaper.OWNER_FILE).read_text())
+    assert owner["pid"] == driver.kernel.pid
+    reaper.sweep(jupyter_home / "runtime")
+    assert folder.exists() and Path(driver.info["connection_file"]).exists()
+    assert [c for c in _running_choices() if c.location == driver.info["connection_file"]]
+
+
+def test_tnb_run_terminated_leaves_no_kernel(kernelspecs: KernelSpecs, tmp_path: Path) -> None:
+    notebook = tmp_path / "sleep.ipynb"
+    notebook.write_text(
+        json.dumps(_notebook("print('started', flush=True)\nimport time\ntime.sleep(600)"))
+    )
+    tnb = Path(sys.executable).with_name("tnb")
+    run = subprocess.Popen(
+        [str(tnb), "run", str(notebook), "--kernel", kernelspecs.python],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    kernels: list[psutil.Process] = []
+    try:
+        kernels = _wait_for_kernels(psutil.Process(run.pid))
+        folders = [Path(a).parent for a in kernels[0].cmdline() if a.endswith("kernel.json")]
+        assert folders and folders[0].exists()
+        run.terminate()  # tnb run has no handler: Python dies at once, atexit does not run
+        run.wait(timeout=30)
+        _wait_gone(kernels, folders)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait(timeout=30)
+        for proc in kernels:
+            _kill_quietly(proc)
+
+
+def _wait_for_kernels(parent: psutil.Process) -> list[psutil.Process]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        kernels = [
+            p
+            for p in parent.children(recursive=True)
+            if "ipykernel_launcher" in " ".join(p.cmdline())
+        ]
+        if kernels:
+            return kernels
+        time.sleep(0.1)
+    raise AssertionError("no kernel was started")
 
 
 def test_a_killed_kept_kernel_is_not_listed(
@@ -345,15 +448,7 @@ def test_app_killed_with_sigkill_leaves_no_kernel(
             check=True,
         )
         app = psutil.Process(int(pane.stdout))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not kernels:
-            kernels = [
-                p
-                for p in app.children(recursive=True)
-                if "ipykernel_launcher" in " ".join(p.cmdline())
-            ]
-            time.sleep(0.1)
-        assert kernels, "tnb started no kernel"
+        kernels = _wait_for_kernels(app)
         folders = [Path(a).parent for a in kernels[0].cmdline() if a.endswith("kernel.json")]
         assert folders and folders[0].exists()
         app.kill()

@@ -381,11 +381,8 @@ class RawKernel:
             await kernel._abandon()
             raise
         if keep:
-            assert kernel._process is not None
             # Else the manager's __del__ deletes the connection file when tnb exits.
             km._connection_file_written = False
-            # Stale once the kernel itself is gone: a later tnb's sweep removes both.
-            reaper.write_owner(private_dir, kernel._process.pid, [connection_file])
         else:
             _LIVE.add(kernel)
         return kernel
@@ -433,7 +430,10 @@ class RawKernel:
         assert km is not None and km.provisioner is not None
         process: subprocess.Popen[bytes] = km.provisioner.process  # type: ignore[attr-defined]
         self._process = process
-        if self._private_dir is not None and not self.keep:
+        if self._private_dir is not None and self.keep:
+            # Stale once the kernel itself is gone: a later tnb's sweep removes both.
+            reaper.write_owner(self._private_dir, process.pid, [Path(km.connection_file)])
+        elif self._private_dir is not None:
             reaper.CLIENT.watch(self._private_dir, _runtime_dir(), process.pid)
         loop = asyncio.get_running_loop()
         exited: asyncio.Future[int] = loop.create_future()
@@ -914,7 +914,12 @@ class RawKernel:
             for transport in self._transports:
                 transport.close()
             self._transports = []
+            if self.keep and self._private_dir is not None:
+                # The old pid dies first: until the new one runs, tnb vouches for the folder.
+                reaper.write_owner(self._private_dir, os.getpid(), [Path(km.connection_file)])
             await km.restart_kernel(now=False)
+            if self.keep:
+                km._connection_file_written = False  # rewritten: keep it past tnb's exit
             await self._watch_process()
             self.died = None
             self._restarting = False
