@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tornado.httpclient import HTTPClientError
+from tornado.simple_httpclient import HTTPTimeoutError
 from tornado.websocket import WebSocketClientConnection, WebSocketClosedError, websocket_connect
 
 from tnb.kernels import messages
@@ -65,6 +66,18 @@ REPLY_TIMEOUT = 60.0
 PROBE_AFTER = 3.0
 # Some kernels never send idle after the reply; do not wait for it forever.
 IDLE_GRACE = 5.0
+# kernel_info is asked again at this interval (doubling to the cap) until it is answered:
+# one request can be lost (a connection dying under it, a kernel restarted on new ports).
+NUDGE_INTERVAL = 0.5
+NUDGE_INTERVAL_MAX = 2.0
+# Probing whether requests survived a reconnect: kernel_info again after this long
+# (doubling to the cap) while the kernel is busy with something else.
+VERIFY_INTERVAL = 1.0
+VERIFY_INTERVAL_MAX = 5.0
+LOST_REQUEST = (
+    "the connection to the kernel dropped while this request was being sent; "
+    "it may not have run (run it again)"
+)
 _QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
 
 
@@ -73,9 +86,26 @@ class _Gone:
     """Put in a request's queue when no more answers will come."""
 
     reason: str
+    # The kernel lives on, but the request never reached it as far as we can tell.
+    lost: bool = False
 
 
 _Item = Message | _Gone
+
+
+@dataclass
+class _Pending:
+    """A request waiting for answers, and what we know about its delivery."""
+
+    queue: asyncio.Queue[_Item]
+    # Whether a reconnect should check that the request arrived (our own kernel_info
+    # probes re-send themselves instead).
+    verify: bool = True
+    # The connection it was written on (-1 until written); see `_verify_delivery`.
+    generation: int = -1
+    # Any message with it as parent arrived: it reached the kernel.
+    alive: bool = False
+
 
 _DIED_STARTING = (
     "it died while starting and the server gave up restarting it "
@@ -90,6 +120,10 @@ class ServerOptions:
     start_timeout: float = 60.0
     reconnect_timeout: float = 30.0
     reply_timeout: float = REPLY_TIMEOUT
+    # The first websocket handshake attempt; later ones double. A stock server answers
+    # the handshake only after one kernel_info_request of its own, never re-sent: when
+    # that one is lost, only a new handshake asks again (see `ServerKernel.connect`).
+    handshake_timeout: float = 10.0
 
 
 class ServerKernel:
@@ -123,7 +157,9 @@ class ServerKernel:
         self._sock: socket.socket | None = None
         self._connected = asyncio.Event()
         self._reader: asyncio.Task[None] | None = None
-        self._pending: dict[str, asyncio.Queue[_Item]] = {}
+        self._verifier: asyncio.Task[None] | None = None
+        self._pending: dict[str, _Pending] = {}
+        self._generation = 0  # which websocket connection is current (+1 per reconnect)
         self._gone: str | None = None
         self._closed = False
         self._last_message = time.monotonic()
@@ -146,22 +182,23 @@ class ServerKernel:
         )
 
     async def _open_socket(self, limit: float) -> WebSocketClientConnection:
-        # tornado's own timeout would report a slow kernel as an unreachable server: let
-        # wait_for's TimeoutError fire first.
-        request = self._client.http_request(self._ws_url(), timeout=limit + 30.0)
+        """Open the websocket; TimeoutError if the handshake takes longer than ``limit``.
+
+        The limit is tornado's own request timeout, not asyncio's: that one closes the
+        TCP connection, so the server gives up its half of the handshake too (a cancelled
+        ``websocket_connect`` would leave it open, and the server waiting).
+        """
+        request = self._client.http_request(self._ws_url(), timeout=limit)
         try:
-            conn = await asyncio.wait_for(
-                websocket_connect(
-                    request,
-                    ping_interval=PING_INTERVAL,
-                    ping_timeout=PING_TIMEOUT,
-                    max_message_size=MAX_MESSAGE_SIZE,
-                    subprotocols=[V1_PROTOCOL],
-                ),
-                limit,
+            conn = await websocket_connect(
+                request,
+                ping_interval=PING_INTERVAL,
+                ping_timeout=PING_TIMEOUT,
+                max_message_size=MAX_MESSAGE_SIZE,
+                subprotocols=[V1_PROTOCOL],
             )
-        except TimeoutError:
-            raise  # a subclass of OSError, but it means "too slow", not "unreachable"
+        except HTTPTimeoutError:
+            raise TimeoutError from None  # "too slow", not "unreachable"
         except HTTPClientError as exc:
             if exc.code == 404:
                 raise KernelGoneError(self._gone_text()) from None
@@ -188,26 +225,11 @@ class ServerKernel:
     async def connect(self) -> None:
         """Open the websocket and wait until the kernel answers kernel_info (bounded)."""
         deadline = time.monotonic() + self.options.start_timeout
-        opening = asyncio.create_task(self._open_socket(self.options.start_timeout))
         watching = asyncio.create_task(self._watch_start())
         try:
-            await asyncio.wait({opening, watching}, return_when=asyncio.FIRST_COMPLETED)
+            self._ws = await self._handshake(deadline, watching)
         finally:
             watching.cancel()
-        if not opening.done():
-            opening.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await opening
-            raise KernelStartError(self.choice.display_name, watching.result())
-        try:
-            self._ws = opening.result()
-        except TimeoutError:
-            raise KernelStartError(
-                self.choice.display_name,
-                f"still 'starting' on the server after {self.options.start_timeout:.0f} s",
-            ) from None
-        except KernelGoneError:
-            raise KernelStartError(self.choice.display_name, _DIED_STARTING) from None
         self._connected.set()
         self._reader = asyncio.create_task(self._read_loop(), name=f"tnb-ws-{self.kernel_id}")
         remaining = max(1.0, deadline - time.monotonic())
@@ -221,6 +243,47 @@ class ServerKernel:
             ) from None
         if self._status != "dead":
             self._status = "idle"
+
+    async def _handshake(
+        self, deadline: float, watching: asyncio.Task[str]
+    ) -> WebSocketClientConnection:
+        """Open the first websocket, asking again while the server's handshake hangs.
+
+        A stock server completes the handshake only once the kernel answered its single
+        kernel_info_request, for up to 60 s. That request is lost when the kernel died at
+        start and the server restarted it on new ports (a port taken in the instant between
+        choosing and binding it, likelier on a loaded machine), or when a kernel drops it.
+        Closing our attempt makes the server forget it; the next attempt sends a fresh one.
+        """
+        limit = self.options.handshake_timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise KernelStartError(
+                    self.choice.display_name,
+                    f"still 'starting' on the server after {self.options.start_timeout:.0f} s",
+                )
+            # A fresh session id per attempt: a server that buffers for an abandoned
+            # attempt's session would replay that (empty) buffer into the next one.
+            self.session_id = uuid.uuid4().hex
+            opening = asyncio.create_task(self._open_socket(min(limit, remaining)))
+            await asyncio.wait({opening, watching}, return_when=asyncio.FIRST_COMPLETED)
+            if not opening.done():
+                # The attempt ends by its own timeout; close it if it still succeeds.
+                opening.add_done_callback(_close_opened)
+                raise KernelStartError(self.choice.display_name, watching.result())
+            try:
+                return opening.result()
+            except TimeoutError:
+                log_debug(
+                    self._client,
+                    "kernel %s: no websocket handshake within %.0f s; asking again",
+                    self.kernel_id,
+                    limit,
+                )
+                limit *= 2
+            except KernelGoneError:
+                raise KernelStartError(self.choice.display_name, _DIED_STARTING) from None
 
     async def _watch_start(self) -> str:
         """Return why the kernel will never come up (the server drops one that keeps dying)."""
@@ -284,13 +347,14 @@ class ServerKernel:
                 return
             if state in ("idle", "busy", "starting"):
                 self._status = state
-        queue = self._pending.get(parent) if parent else None
-        if queue is not None:
-            queue.put_nowait(msg)
+        pending = self._pending.get(parent) if parent else None
+        if pending is not None:
+            pending.alive = True
+            pending.queue.put_nowait(msg)
 
     def _fail_pending(self, reason: str) -> None:
-        for queue in self._pending.values():
-            queue.put_nowait(_Gone(reason))
+        for pending in self._pending.values():
+            pending.queue.put_nowait(_Gone(reason))
 
     def _mark_gone(self, reason: str) -> None:
         self._gone = reason
@@ -321,11 +385,83 @@ class ServerKernel:
                 delay = min(delay * 2, 2.0)
                 continue
             self.reconnects += 1
+            self._generation += 1
             self._connected.set()
+            self._start_verifier()
             return True
         return False
 
-    async def _send(self, msg: Message) -> None:
+    def _start_verifier(self) -> None:
+        """Check that requests written before this reconnect reached the kernel."""
+        if self._verifier is not None:
+            self._verifier.cancel()  # the new one covers everything the old one did
+        self._verifier = asyncio.create_task(
+            self._verify_delivery(self._generation), name=f"tnb-verify-{self.kernel_id}"
+        )
+
+    async def _verify_delivery(self, generation: int) -> None:
+        """End requests lost with a dead connection, instead of waiting for them forever.
+
+        A frame written just before the connection died (or while the server was closing
+        it) can vanish; the kernel never sees it. Resending could run a cell twice, so
+        ask the kernel instead: shell requests are handled in order and a kernel publishes
+        on iopub in order, so once a kernel_info sent now has come back (its idle status),
+        a request that reached the kernel before it has shown a sign of life (the server
+        replays what it buffered while we were away). One that has not is reported lost.
+        """
+
+        def suspects() -> list[_Pending]:
+            return [
+                p
+                for p in self._pending.values()
+                if p.verify and 0 <= p.generation < generation and not p.alive
+            ]
+
+        if not suspects():
+            return
+        queue: asyncio.Queue[_Item] = asyncio.Queue()
+        probes: list[str] = []
+        interval = VERIFY_INTERVAL
+        replied = idle = False
+        try:
+            while suspects() and not idle:
+                msg = new_message(
+                    "kernel_info_request", {}, session=self.session_id, channel="shell"
+                )
+                probes.append(msg["header"]["msg_id"])
+                self._pending[probes[-1]] = _Pending(queue, verify=False)
+                try:
+                    await self._send(msg)
+                except KernelConnectionError:
+                    return  # gone or closed: the pending requests were told already
+                with contextlib.suppress(TimeoutError):
+                    # After the reply, a short wait for idle (not every kernel sends it).
+                    async with asyncio.timeout(interval) as scope:
+                        while not idle:
+                            item = await queue.get()
+                            if isinstance(item, _Gone):
+                                return
+                            kind = messages.msg_type(item)
+                            if item.get("channel") == "shell" and kind == "kernel_info_reply":
+                                replied = True
+                                when = scope.when()
+                                soon = _soon(1.0)
+                                scope.reschedule(soon if when is None else min(when, soon))
+                            elif (
+                                kind == "status"
+                                and (item.get("content") or {}).get("execution_state") == "idle"
+                            ):
+                                idle = True
+                idle = idle or replied
+                interval = min(interval * 2, VERIFY_INTERVAL_MAX)
+            for pending in suspects():
+                pending.queue.put_nowait(_Gone(LOST_REQUEST, lost=True))
+        finally:
+            for msg_id in probes:
+                self._pending.pop(msg_id, None)
+
+    async def _send(self, msg: Message, pending: _Pending | None = None) -> None:
+        """Write ``msg``, waiting out a reconnect; never writes it twice."""
         while True:
             if self._gone is not None:
                 raise KernelGoneError(self._gone)
@@ -346,10 +482,13 @@ class ServerKernel:
                 await asyncio.sleep(0.05)
                 continue
             frame = encode_v1(msg) if self.subprotocol == V1_PROTOCOL else encode_legacy(msg)
+            if pending is not None:
+                pending.generation = self._generation
             try:
                 await ws.write_message(frame, binary=isinstance(frame, bytes))
                 return
             except WebSocketClosedError:
+                # tornado did not write the whole frame: the server cannot have run it.
                 self._connection_lost(ws)
 
     def _connection_lost(self, ws: WebSocketClientConnection) -> None:
@@ -401,15 +540,17 @@ class ServerKernel:
         """Send a shell request and return its reply's content."""
         msg = new_message(msg_type, content, session=self.session_id, channel="shell")
         msg_id = msg["header"]["msg_id"]
-        queue: asyncio.Queue[_Item] = asyncio.Queue()
-        self._pending[msg_id] = queue
+        pending = _Pending(asyncio.Queue())
+        self._pending[msg_id] = pending
         reply_type = msg_type.replace("_request", "_reply")
         try:
-            await self._send(msg)
+            await self._send(msg, pending)
             async with asyncio.timeout(wait or self.options.reply_timeout):
                 while True:
-                    item = await self._next(queue)
+                    item = await self._next(pending.queue)
                     if isinstance(item, _Gone):
+                        if item.lost:
+                            raise KernelConnectionError(item.reason)
                         raise KernelGoneError(item.reason)
                     if item.get("channel") == "shell" and messages.msg_type(item) == reply_type:
                         content_: dict[str, Any] = item.get("content") or {}
@@ -418,42 +559,42 @@ class ServerKernel:
             self._pending.pop(msg_id, None)
 
     async def _nudge(self, limit: float) -> None:
-        """kernel_info until the answer's iopub status arrives too (iopub is subscribed).
+        """kernel_info until it is answered and its iopub status arrives too (bounded).
 
-        After a restart the server's iopub subscription to the new process takes a moment
-        to join; output published before that is lost, so wait for proof it works.
+        Asked again at a short interval: one request can be lost, and a kernel that just
+        started may not be listening yet. After a restart the server's iopub subscription
+        to the new process takes a moment to join; output published before that is lost,
+        so wait for proof it works. Answers to any of our requests count.
         """
-        async with asyncio.timeout(limit):
-            while True:
-                msg = new_message(
-                    "kernel_info_request", {}, session=self.session_id, channel="shell"
-                )
-                msg_id = msg["header"]["msg_id"]
-                queue: asyncio.Queue[_Item] = asyncio.Queue()
-                self._pending[msg_id] = queue
-                try:
+        queue: asyncio.Queue[_Item] = asyncio.Queue()
+        sent: list[str] = []
+        replied = iopub = False
+        interval = NUDGE_INTERVAL
+        try:
+            async with asyncio.timeout(limit):
+                while True:
+                    msg = new_message(
+                        "kernel_info_request", {}, session=self.session_id, channel="shell"
+                    )
+                    sent.append(msg["header"]["msg_id"])
+                    self._pending[sent[-1]] = _Pending(queue, verify=False)
                     await self._send(msg)
-                    if await self._iopub_seen(queue, until_reply=True):
-                        return
-                    # Replied on shell: give iopub a second to show up, else ask again.
                     with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(1.0):
-                            if await self._iopub_seen(queue, until_reply=False):
-                                return
-                finally:
-                    self._pending.pop(msg_id, None)
-
-    @staticmethod
-    async def _iopub_seen(queue: asyncio.Queue[_Item], *, until_reply: bool) -> bool:
-        """True once an iopub message arrives; False at the shell reply if ``until_reply``."""
-        while True:
-            item = await queue.get()
-            if isinstance(item, _Gone):
-                raise KernelGoneError(item.reason)
-            if item.get("channel") == "iopub":
-                return True
-            if until_reply and messages.msg_type(item) == "kernel_info_reply":
-                return False
+                        async with asyncio.timeout(interval):
+                            while not (replied and iopub):
+                                item = await queue.get()
+                                if isinstance(item, _Gone):
+                                    raise KernelGoneError(item.reason)
+                                if item.get("channel") == "iopub":
+                                    iopub = True
+                                elif messages.msg_type(item) == "kernel_info_reply":
+                                    replied = True
+                    if replied and iopub:
+                        return
+                    interval = min(interval * 2, NUDGE_INTERVAL_MAX)
+        finally:
+            for msg_id in sent:
+                self._pending.pop(msg_id, None)
 
     # -- KernelBackend ----------------------------------------------------------------------
 
@@ -478,11 +619,12 @@ class ServerKernel:
             channel="shell",
         )
         msg_id = msg["header"]["msg_id"]
-        queue: asyncio.Queue[_Item] = asyncio.Queue()
-        self._pending[msg_id] = queue
+        pending = _Pending(asyncio.Queue())
+        self._pending[msg_id] = pending
+        queue = pending.queue
         try:
             try:
-                await self._send(msg)
+                await self._send(msg, pending)
             except KernelConnectionError as exc:
                 yield KernelDied(reason=str(exc))
                 return
@@ -499,7 +641,12 @@ class ServerKernel:
                         log.warning("no idle status after the execute_reply of %s", msg_id)
                         break
                 if isinstance(item, _Gone):
-                    yield KernelDied(reason=item.reason)
+                    if item.lost:
+                        # The kernel is fine (no restart to offer): the cell failed.
+                        yield Error(ename="ConnectionLost", evalue=item.reason, traceback=[])
+                        yield ExecuteReply(status="error", execution_count=None)
+                    else:
+                        yield KernelDied(reason=item.reason)
                     return
                 channel = item.get("channel")
                 kind = messages.msg_type(item)
@@ -615,6 +762,8 @@ class ServerKernel:
         if self._closed:
             return
         self._closed = True
+        if self._verifier is not None:
+            self._verifier.cancel()
         self._fail_pending("disconnected from the kernel")
         ws, self._ws = self._ws, None
         if ws is not None:
@@ -645,6 +794,17 @@ class ServerKernel:
                 log_debug(self._client, "could not delete %s: %s", path, exc)
         self._status = "dead"
         self._client.close()
+
+
+def _soon(seconds: float) -> float:
+    """The event loop's clock ``seconds`` from now (what asyncio.timeout takes)."""
+    return asyncio.get_running_loop().time() + seconds
+
+
+def _close_opened(task: asyncio.Task[WebSocketClientConnection]) -> None:
+    """Close the websocket an abandoned handshake attempt opened after all."""
+    if not task.cancelled() and task.exception() is None:
+        task.result().close()
 
 
 def _merge_streams(first: Stream, queue: asyncio.Queue[_Item]) -> Stream:
