@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.markup import escape
 from textual.screen import Screen
 
-from tnb.kernel_controller import KernelController, NeedsPicker, UiHooks
+from tnb.kernel_controller import KernelController, NeedsPicker, PickerReason, UiHooks
 from tnb.kernels.events import InputRequested
 from tnb.kernels.protocol import (
     KernelChoice,
@@ -39,6 +39,14 @@ from tnb.widgets.notebook_view import NotebookView
 
 # Offer a restart when an interrupted cell still runs this long after (kernels.md).
 INTERRUPT_PATIENCE = 10.0
+
+# Why the picker opened by itself, shown above its list (NeedsPicker.kind -> text).
+PICKER_NOTES: dict[PickerReason, str] = {
+    "pick": "Opened by --pick.",
+    "new": "A new notebook: choose the kernel it runs on (saved in the file).",
+    "no-kernel": "This notebook names no kernel: choose one (saved in the file).",
+    "missing": "Its kernel was not found, so tnb did not start one.",
+}
 
 # The benchmark asks for a timestamp of the first cell line drawn (see benchmarks/).
 FIRST_PAINT_ENV = "TNB_FIRST_PAINT_FILE"
@@ -482,7 +490,7 @@ class TnbApp(App[int]):
             else:
                 await self.kernels.start_default(self.kernel_args)
         except NeedsPicker as need:
-            if not self._open_picker(need.reason):
+            if not self._open_picker(PICKER_NOTES[need.kind]):
                 await self._start_initial_inner(ask=False)
             return
         except (KernelStartError, KernelConnectionError) as exc:
@@ -514,8 +522,8 @@ class TnbApp(App[int]):
             markup=False,
         )
 
-    def _open_picker(self, reason: str = "") -> bool:
-        """Push the kernel picker; False when this build has none."""
+    def _open_picker(self, note: str = "") -> bool:
+        """Push the kernel picker, ``note`` saying why it opened; False when this build has none."""
         try:
             from tnb.providers import build_providers
             from tnb.screens.kernel_picker import KernelPickerScreen
@@ -524,14 +532,16 @@ class TnbApp(App[int]):
         nb = self.notebook
         args = self.kernel_args or argparse.Namespace()
         providers = build_providers(args, nb.path.parent if nb.path else None)
-        # Closed with the app: the provider in use must outlive the picker.
-        self.kernels.adopt_providers(providers)
         preferred = nb.metadata.get("kernelspec")
         screen = KernelPickerScreen(
             providers,
             preferred=preferred if isinstance(preferred, dict) else None,
             notebook_path=nb.path,
+            note=note,
         )
+        # Closed with the app (the provider in use must outlive the picker). The picker's
+        # own list, by reference: servers added in its dialog are appended to it later.
+        self.kernels.adopt_providers(screen.entries)
 
         def picked(result: Any) -> None:
             if result is None:
@@ -641,7 +651,9 @@ class TnbApp(App[int]):
     def on_notebook_screen_kernel_requested(self, event: NotebookScreen.KernelRequested) -> None:
         """Interrupt, restart (already confirmed) or change the kernel."""
         if event.action == "change":
-            if not self._open_picker():
+            backend = self.kernels.backend
+            note = f"Choosing one replaces {backend.choice.display_name}." if backend else ""
+            if not self._open_picker(note):
                 self.notify("This build has no kernel picker; use --kernel NAME.", timeout=6)
             return
         if self.kernels.backend is None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
+import socket
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +33,16 @@ if TYPE_CHECKING:
 RunMode = Literal["stay", "advance", "insert", "all", "above", "below", "restart_all"]
 
 
+PickerReason = Literal["pick", "new", "no-kernel", "missing"]
+
+
 class NeedsPicker(Exception):
     """No kernel can be chosen without asking the user (new notebook, unknown kernel)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, kind: PickerReason) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind  # --pick, a new notebook, one naming no kernel, or a missing kernel
 
 
 @dataclass
@@ -77,6 +84,8 @@ class KernelController:
         self.failure: str | None = None  # why the last start failed, or why the kernel died
         self.started_at: float | None = None  # when the running cell started
         self._providers_to_close: list[Any] = []
+        # Lists kept by reference: the picker appends servers added from its dialog later.
+        self._adopted: list[list[Any]] = []
         self._last_status = ""
 
     # ----------------------------------------------------------------- state for the UI
@@ -140,7 +149,7 @@ class KernelController:
             return
         provider = await self.provider_from_args(args)
         if getattr(args, "pick", False):
-            raise NeedsPicker("--pick")
+            raise NeedsPicker("--pick", "pick")
         choices = await provider.list_choices()
         if wanted or server:
             try:
@@ -153,12 +162,13 @@ class KernelController:
             usable = [c for c in choices if c.available and c.kind == "spec"]
             match = [c for c in usable if nb.kernel_name and c.name == nb.kernel_name]
             if not match:
-                why = (
-                    f"the notebook's kernel {nb.kernel_name!r} is not installed"
-                    if nb.kernel_name
-                    else "the notebook names no kernel"
-                )
-                raise NeedsPicker(why)
+                if nb.kernel_name:
+                    raise NeedsPicker(
+                        f"the notebook's kernel {nb.kernel_name!r} is not installed", "missing"
+                    )
+                if nb.is_new:
+                    raise NeedsPicker("a new notebook", "new")
+                raise NeedsPicker("the notebook names no kernel", "no-kernel")
             choice = match[0]
         await self.switch(provider, choice)
 
@@ -215,7 +225,7 @@ class KernelController:
         try:
             start_for_notebook = getattr(provider, "start_for_notebook", None)
             if choice.backend == "server" and start_for_notebook is not None:
-                path = self.notebook.path.name if self.notebook.path else "Untitled.ipynb"
+                path = server_session_path(self.notebook.path)
                 backend: KernelBackend = await start_for_notebook(choice, path)
             else:
                 backend = await provider.start(choice)
@@ -362,16 +372,38 @@ class KernelController:
                 await asyncio.wait_for(backend.shutdown(), 15)
 
     def adopt_providers(self, providers: list[Any]) -> None:
-        """Close these (anything with an async ``close``) when the controller shuts down."""
-        self._providers_to_close.extend(providers)
+        """Close what ``providers`` holds at shutdown (anything with an async ``close``).
+
+        The list itself is kept, not a copy: entries appended to it later (a server added
+        in the picker's dialog) are closed too.
+        """
+        if not any(known is providers for known in self._adopted):
+            self._adopted.append(providers)
 
     async def shutdown(self) -> None:
         """Stop the kernel and close providers; safe to call twice."""
         await self.stop_kernel()
         providers, self._providers_to_close = self._providers_to_close, []
-        for provider in providers:
+        adopted, self._adopted = self._adopted, []
+        for provider in [*providers, *(p for group in adopted for p in group)]:
             with contextlib.suppress(Exception):
                 await provider.close()
+
+
+def server_session_path(notebook_path: Path | None) -> str:
+    """The session path a server kernel is filed under for this local notebook.
+
+    The server cannot see our files, so their path means nothing to it; yet sessions are
+    keyed by path, and the same path re-attaches. ``tnb/<stem>-<hash>.ipynb`` keeps two
+    ``analysis.ipynb`` from different folders (or machines) apart while staying readable in
+    JupyterLab's session list; the same notebook always maps to the same path.
+    """
+    if notebook_path is None:
+        # Nothing to re-attach to later: a path of its own, not a shared "Untitled".
+        return f"tnb/untitled-{uuid.uuid4().hex[:8]}.ipynb"
+    where = f"{socket.gethostname()}:{notebook_path.expanduser().resolve()}"
+    digest = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return f"tnb/{notebook_path.stem}-{digest}.ipynb"
 
 
 def describe_death(died: Any) -> str:
