@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fixtures.kernelspecs import KernelSpecs
 from tnb.notebook.io import load_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -249,3 +250,35 @@ def test_sighup_keeps_the_edits_and_stops_the_kernel(
     again.keys("q")
     wait_until_gone(again)
     assert "edited before the hangup" in path.read_text()
+
+
+def test_new_notebook_pick_a_kernel_with_the_keys_run_save(
+    tmux_factory: list[Tmux], tmp_path: Path, kernelspecs: KernelSpecs
+) -> None:
+    if kernelspecs.bash is None:
+        pytest.skip("bash_kernel could not be installed")
+    path = tmp_path / "new.ipynb"
+    session = start(tmux_factory, str(path), cwd=tmp_path)
+    session.wait_for("Choose a kernel for new.ipynb", "A new notebook", timeout=60)
+    session.keys("bash", literal=True)  # typing on the list filters it
+    session.wait_for("raw · bash")
+    session.keys("Enter")
+    session.wait_for("Bash · raw · idle", timeout=60)
+    session.keys("Enter")
+    session.wait_for("EDIT")
+    session.keys("echo picked-$((6 * 7))", literal=True)
+    session.wait_for("echo picked-")
+    session.keys("Escape")
+    session.wait_for("COMMAND")
+    session.keys("C-r")
+    session.wait_for("picked-42", "[1]:", timeout=60)
+    session.keys("C-s")
+    session.wait_for("saved new.ipynb")
+    session.keys("q")
+    wait_until_gone(session)
+    saved = load_notebook(path)
+    spec = saved.metadata["kernelspec"]
+    assert (spec["name"], spec["display_name"], spec["language"]) == ("bash", "Bash", "bash")
+    cell = saved.cells[0]
+    assert cell.execution_count == 1
+    assert "picked-42" in "".join(o.text or "" for o in cell.outputs)
