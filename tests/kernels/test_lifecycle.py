@@ -331,14 +331,17 @@ def test_tnb_run_terminated_leaves_no_kernel(kernelspecs: KernelSpecs, tmp_path:
             _kill_quietly(proc)
 
 
+def _is_ipykernel(proc: psutil.Process) -> bool:
+    try:
+        return "ipykernel_launcher" in " ".join(proc.cmdline())
+    except psutil.Error:  # a short-lived child went away between listing and asking
+        return False
+
+
 def _wait_for_kernels(parent: psutil.Process) -> list[psutil.Process]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        kernels = [
-            p
-            for p in parent.children(recursive=True)
-            if "ipykernel_launcher" in " ".join(p.cmdline())
-        ]
+        kernels = [p for p in parent.children(recursive=True) if _is_ipykernel(p)]
         if kernels:
             return kernels
         time.sleep(0.1)
@@ -356,6 +359,41 @@ def test_a_killed_kept_kernel_is_not_listed(
     driver.kernel.wait(timeout=30)
     assert any(Path(s).exists() for s in driver.info["sockets"])
     assert not [c for c in _running_choices() if c.location == driver.info["connection_file"]]
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_watchdog_finds_a_kernel_whose_pid_was_never_reported(tmp_path: Path) -> None:
+    """tnb died between launching a kernel and reporting its pid: the kernel's argv names
+    the folder. This one ignores SIGTERM and knows nothing of JPY_PARENT_PID."""
+    folder = tmp_path / "tnb-early"
+    folder.mkdir()
+    stubborn = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+            "print(flush=True); time.sleep(600)",
+            str(folder / "kernel.json"),
+        ],
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        assert stubborn.stdout is not None
+        stubborn.stdout.readline()  # SIGTERM is ignored from here on
+        watchdog = subprocess.Popen(
+            [sys.executable, "-S", "-I", reaper.__file__, str(tmp_path)], stdin=subprocess.PIPE
+        )
+        assert watchdog.stdin is not None
+        watchdog.stdin.write(json.dumps({"op": "watch", "dir": str(folder)}).encode() + b"\n")
+        watchdog.stdin.close()  # what tnb's death looks like from the watchdog
+        assert watchdog.wait(timeout=30) == 0
+        assert stubborn.wait(timeout=_GONE_WITHIN) == -signal.SIGKILL
+        assert not folder.exists()
+    finally:
+        if stubborn.poll() is None:
+            stubborn.kill()
+            stubborn.wait()
 
 
 def test_sweep_removes_only_folders_of_dead_owners(tmp_path: Path) -> None:

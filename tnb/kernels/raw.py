@@ -331,6 +331,8 @@ class RawKernel:
         else:
             connection_file = private_dir / "kernel.json"
             reaper.write_owner(private_dir, os.getpid())
+            # Before the launch: a death between it and _watch_process still cleans up.
+            reaper.CLIENT.watch(private_dir, _runtime_dir())
         km = AsyncKernelManager(
             kernel_name=spec.name,
             transport=transport,

@@ -195,7 +195,27 @@ def sweep(runtime_dir: Path) -> list[Path]:
     return removed
 
 
+def _launched_in(folder: str) -> int | None:
+    """The process whose argv names a file in ``folder``: a kernel tnb launched but died
+    before it could report the pid (Linux; elsewhere ipykernel's parent poll covers it)."""
+    needle = os.fsencode(folder + os.sep)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            with (
+                contextlib.suppress(OSError),
+                open(f"/proc/{entry.name}/cmdline", "rb") as cmdline,
+            ):
+                if any(arg.startswith(needle) for arg in cmdline.read().split(b"\0")):
+                    return int(entry.name)
+    return None
+
+
 def _reap(watched: dict[str, _Watched]) -> None:
+    for folder, entry in list(watched.items()):
+        if entry.pid is None:
+            watched[folder] = _Watched(_launched_in(folder))
     for entry in watched.values():
         entry.signal(signal.SIGTERM)
     deadline = time.monotonic() + _TERM_GRACE
