@@ -308,10 +308,29 @@ class TnbApp(App[int]):
         """Write the notebook atomically; on failure tell the user and keep everything.
 
         A file changed on disk by another program is not overwritten without asking
-        (overwrite / reload / cancel); the answer saves again or reloads.
+        (overwrite / reload / save as); the answer saves again, reloads or saves elsewhere.
         """
-        from tnb.notebook.io import NotebookError, save_notebook
+        from tnb.notebook.io import NotebookError
         from tnb.notebook.ondisk import ExternalChangeError
+
+        try:
+            self._write(None, overwrite_external=overwrite_external)
+        except ExternalChangeError as error:
+            self._ask_external_change(error.check.describe())
+            return False
+        except (NotebookError, OSError) as error:
+            self.notify(f"Not saved: {error}", title="Save failed", severity="error", timeout=15)
+            return False
+        return True
+
+    def _write(self, path: Path | None, *, overwrite_external: bool) -> None:
+        """Save to ``path`` (default: the notebook's own) with the kernel's metadata; the
+        journal is dropped once the file holds the edits.
+
+        Raises:
+            ExternalChangeError, NotebookError, OSError: as ``save_notebook``; nothing written.
+        """
+        from tnb.notebook.io import save_notebook
 
         nb = self.notebook
         known = self.kernel_metadata or {}
@@ -324,17 +343,9 @@ class TnbApp(App[int]):
             )
         if isinstance(known.get("language_info"), dict):
             nb.set_language_info(known["language_info"])
-        try:
-            save_notebook(nb, overwrite_external=overwrite_external)
-        except ExternalChangeError as error:
-            self._ask_external_change(error.check.describe())
-            return False
-        except (NotebookError, OSError) as error:
-            self.notify(f"Not saved: {error}", title="Save failed", severity="error", timeout=15)
-            return False
+        save_notebook(nb, path, overwrite_external=overwrite_external)
         if self.journal is not None:
             self.journal.discard()
-        return True
 
     def _ask_external_change(self, what: str) -> None:
         def answered(answer: str | None) -> None:
@@ -344,18 +355,57 @@ class TnbApp(App[int]):
                     screen.update_bars("saved (overwrote the file on disk)")
             elif answer == "reload":
                 self._reload()
+            elif answer == "save-as":
+                self.save_as()
 
         self.push_screen(
             ChoiceScreen(
                 f"{what}.\nYour version was not saved.",
                 [
                     ("cancel", "c", "Cancel"),
-                    ("overwrite", "o", "Overwrite the file"),
-                    ("reload", "r", "Reload it (lose my edits)"),
+                    ("save-as", "a", "Save as…"),
+                    ("overwrite", "o", "Overwrite"),
+                    ("reload", "r", "Reload (lose my edits)"),
                 ],
             ),
             answered,
         )
+
+    def save_as(self) -> None:
+        """Ask for another file name and save there; the notebook is that file from then on."""
+        from tnb.notebook.io import NotebookError
+        from tnb.notebook.ondisk import ExternalChangeError
+        from tnb.screens.dialogs import SaveAsScreen, unused_path
+
+        nb = self.notebook
+        current = nb.path or _untitled_path(Path.cwd())
+        old_journal = self.journal
+
+        def save(path: Path) -> str | None:
+            try:
+                # Never over another file without asking: an existing name is refused.
+                self._write(path, overwrite_external=False)
+            except ExternalChangeError as error:
+                return f"{error.check.describe()}: choose another name."
+            except (NotebookError, OSError) as error:
+                return f"Not saved: {error}"
+            return None
+
+        def saved(path: Path | None) -> None:
+            if path is None:
+                return
+            if old_journal is not None:
+                from tnb.notebook.recovery import RecoveryJournal
+
+                old_journal.discard()
+                # Unsaved edits from now on belong to the new file's journal.
+                self.journal = RecoveryJournal.for_notebook(nb)
+            screen = self.notebook_screen
+            if screen is not None:
+                screen.update_bars(f"saved as {path.name}")
+                screen.post_message(NotebookScreen.Saved(path))
+
+        self.push_screen(SaveAsScreen(unused_path(current), save), saved)
 
     def _reload(self) -> None:
         from tnb.notebook.io import NotebookError, load_notebook

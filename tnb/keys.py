@@ -104,6 +104,7 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("find_next", "n", "Next match", "command"),
     KeyAction("find_previous", "N", "Previous match", "command"),
     KeyAction("save", "ctrl+s", "Save", "any", True),
+    KeyAction("save_as", "", "Save as…", "any"),
     KeyAction("command_palette", "ctrl+p", "Command palette", "any", shown_keys="ctrl+p"),
     KeyAction("help", "question_mark,h", "Keys help", "command", True, "? / h"),
     KeyAction("quit", "q", "Quit (asks when unsaved)", "command", True),

@@ -1,7 +1,8 @@
-"""Small modal dialogs: confirm quitting with unsaved changes, confirm a kernel restart."""
+"""Small modal dialogs: unsaved changes on quit, yes/no, a few answers, a file name to save as."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, Input, Label, Static
 
 
 class QuitScreen(ModalScreen[str]):
@@ -121,3 +122,94 @@ class ChoiceScreen(ModalScreen[str]):
     def action_choose(self, answer: str) -> None:
         """Close with ``answer``."""
         self.dismiss(answer)
+
+
+def unused_path(path: Path, suffix: str = "-copy") -> Path:
+    """``path`` with ``suffix`` (and a number, if needed) added to its stem, not existing yet."""
+    candidate = path.with_name(f"{path.stem}{suffix}{path.suffix}")
+    number = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}{suffix}{number}{path.suffix}")
+        number += 1
+    return candidate
+
+
+class SaveAsScreen(ModalScreen[Path | None]):
+    """Asks for a file name and saves there through ``save``; esc cancels (None).
+
+    ``save(path)`` writes and returns None, or returns why it did not (the file exists, the
+    folder is missing): the reason is shown and the dialog stays for another name.
+    """
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, suggested: Path, save: Callable[[Path], str | None]) -> None:
+        super().__init__()
+        self.suggested = suggested
+        self.folder = suggested.parent  # relative names are taken from here
+        self._save = save
+
+    def compose(self) -> ComposeResult:
+        """The question, the name (ready to edit), a status line, two buttons."""
+        with Vertical(classes="dialog save-as"):
+            yield Label(f"Save as (relative to {self.folder}):", classes="question", markup=False)
+            yield Input(str(self.suggested), id="save-as-path", compact=True)
+            yield Static("", id="save-as-status", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Save \\[enter]", id="save", variant="primary")
+                yield Button("Cancel \\[esc]", id="cancel")
+
+    def on_mount(self) -> None:
+        """Type straight away; the stem is what people change."""
+        box = self.query_one("#save-as-path", Input)
+        box.focus()
+        box.cursor_position = len(str(self.suggested)) - len(self.suggested.suffix)
+
+    @property
+    def status(self) -> str:
+        """Why the last attempt did not save ("" before any)."""
+        return str(self.query_one("#save-as-status", Static).content)
+
+    def path_from(self, text: str) -> Path | None:
+        """The path typed, made absolute; ``.ipynb`` added to a name without a suffix."""
+        text = text.strip()
+        if not text:
+            return None
+        path = Path(text).expanduser()
+        if not path.is_absolute():
+            path = self.folder / path
+        if not path.suffix:
+            path = path.with_name(path.name + ".ipynb")
+        return path
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter saves."""
+        event.stop()
+        self._attempt()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Save tries, Cancel closes."""
+        if event.button.id == "save":
+            self._attempt()
+        else:
+            self.dismiss(None)
+
+    def _attempt(self) -> None:
+        path = self.path_from(self.query_one("#save-as-path", Input).value)
+        status = self.query_one("#save-as-status", Static)
+        if path is None:
+            status.update("Type a file name.")
+            return
+        if path.is_dir():
+            status.update(f"{path} is a folder: add a file name.")
+            return
+        problem = self._save(path)
+        if problem:
+            status.update(problem)
+            return
+        self.dismiss(path)
+
+    def action_cancel(self) -> None:
+        """Close without saving."""
+        self.dismiss(None)

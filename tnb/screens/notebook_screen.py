@@ -648,12 +648,15 @@ class NotebookScreen(Screen[None]):
 
     # ----------------------------------------------------------------- app-level
 
-    def action_save(self) -> None:
-        """Save through the model's atomic save; a failure is shown and nothing is lost."""
+    def _commit_editor(self) -> None:
         if self.mode == "edit":
             cell = self._editing_cell
             if cell is not None and self.editor.text != cell.source:
                 self.notebook.set_source(self.notebook.cells.index(cell), self.editor.text)
+
+    def action_save(self) -> None:
+        """Save through the model's atomic save; a failure is shown and nothing is lost."""
+        self._commit_editor()
         if self.tnb_app.save_notebook():
             path = self.notebook.path
             assert path is not None
@@ -661,6 +664,11 @@ class NotebookScreen(Screen[None]):
             self.post_message(self.Saved(path))
         else:
             self.update_bars()
+
+    def action_save_as(self) -> None:
+        """Save under another name (asked in a dialog)."""
+        self._commit_editor()
+        self.tnb_app.save_as()
 
     def action_help(self) -> None:
         """Show every key."""
