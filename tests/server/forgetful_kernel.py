@@ -22,7 +22,7 @@ class ForgetfulKernel(IPythonKernel):
         if not ForgetfulKernel._forgot:
             ForgetfulKernel._forgot = True
             return
-        await super().kernel_info_request(socket, ident, parent)
+        await super().kernel_info_request(socket, ident, parent)  # type: ignore[no-untyped-call]
 
 
 if __name__ == "__main__":

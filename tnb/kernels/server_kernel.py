@@ -254,6 +254,8 @@ class ServerKernel:
         start and the server restarted it on new ports (a port taken in the instant between
         choosing and binding it, likelier on a loaded machine), or when a kernel drops it.
         Closing our attempt makes the server forget it; the next attempt sends a fresh one.
+        The price, paid only then: jupyter_server 2.21 counts the abandoned attempt as a
+        disconnect, so its "connections" for the kernel read one too low from then on.
         """
         limit = self.options.handshake_timeout
         while True:
