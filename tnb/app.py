@@ -360,12 +360,13 @@ class TnbApp(App[int]):
 
         self.push_screen(
             ChoiceScreen(
-                f"{what}.\nYour version was not saved.",
+                f"{what}.\nYour version was not saved. Save it under another name, "
+                "overwrite the file with it, or reload the file (your edits are lost).",
                 [
                     ("cancel", "c", "Cancel"),
                     ("save-as", "a", "Save as…"),
                     ("overwrite", "o", "Overwrite"),
-                    ("reload", "r", "Reload (lose my edits)"),
+                    ("reload", "r", "Reload"),
                 ],
             ),
             answered,
@@ -425,8 +426,12 @@ class TnbApp(App[int]):
     def _kernel_status_changed(self) -> None:
         kernels = self.kernels
         self.kernel_metadata = kernels.kernel_metadata() or self.kernel_metadata
+        language = _kernel_language(self.kernel_metadata)
+        if language and kernels.backend is not None:
+            self.language = language
         screen = self.notebook_screen
         if screen is not None:
+            screen.set_language(self.language)
             screen.set_kernel_label(kernels.label())
         if kernels.status == "dead" and kernels.failure:
             self._offer_restart(kernels.failure)
@@ -556,6 +561,7 @@ class TnbApp(App[int]):
             self.kernels.run(pending)
 
     def _start_failed(self, reason: str) -> None:
+        self.kernels.failure = reason  # the status bar says "kernel failed", not "no kernel"
         for cell in self._pending_runs:
             self._cell_changed(cell)
         self._pending_runs = []
@@ -793,6 +799,17 @@ class TnbApp(App[int]):
             self._start_on_paint = False
             if self.kernels.backend is None and not self._starting:
                 self._kernel_worker(self._start_initial())
+
+
+def _kernel_language(metadata: dict[str, Any] | None) -> str:
+    """The running kernel's language, as its kernelspec or language_info names it."""
+    meta = metadata or {}
+    for key, field in (("kernelspec", "language"), ("language_info", "name")):
+        source = meta.get(key)
+        name = source.get(field) if isinstance(source, dict) else None
+        if isinstance(name, str) and name:
+            return name.lower()
+    return ""
 
 
 def _untitled_path(folder: Path) -> Path:

@@ -219,3 +219,35 @@ async def test_same_named_notebooks_get_their_own_server_sessions(
         for made in reversed(controllers):  # the attached one first: it deletes nothing
             await made.shutdown()
         await provider.close()
+
+
+# ----------------------------------------------------------------------------- status
+
+
+async def test_the_kernel_language_drives_highlighting_and_the_status(
+    kernelspecs: KernelSpecs, tmp_path: Path
+) -> None:
+    if kernelspecs.bash is None:
+        pytest.skip("bash_kernel could not be installed")
+    nb = Notebook.new(tmp_path / "shell.ipynb")
+    nb.cells[0].source = "echo hi"
+    app = TnbApp(nb, kernel_args=kernel_args(kernelspecs.bash), start_kernel=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.notebook_screen
+        assert screen is not None and screen.language == "python"  # nothing known yet
+        await wait_for(pilot, lambda: app.kernels.status == "idle", "the bash kernel")
+        await pilot.pause()
+        assert screen.language == "bash" and screen.view.language == "bash"
+        assert "· bash · Bash · raw · idle" in str(screen.query_one("#status").render())
+
+
+async def test_a_kernel_that_cannot_start_says_so_in_the_status(
+    kernelspecs: KernelSpecs, tmp_path: Path
+) -> None:
+    nb = Notebook.new(tmp_path / "nb.ipynb")
+    app = TnbApp(nb, kernel_args=kernel_args("no-such-kernel"), start_kernel=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.notebook_screen
+        assert screen is not None
+        await wait_for(pilot, lambda: "kernel failed" in screen.kernel_label, "the failure")
+        assert app.kernels.failure is not None and "no-such-kernel" in app.kernels.failure

@@ -547,3 +547,24 @@ async def test_build_providers_is_lazy_and_deduplicated(own_config: Path) -> Non
     with pytest.raises(Exception, match="cannot reach"):
         await asyncio.wait_for(entries[1].list_choices(), timeout=60)
     assert entries[1].opened is None  # a failed open is tried again next time
+
+
+async def test_a_remembered_server_without_its_token_asks_for_it(
+    jupyter_server: JupyterServer, own_config: Path
+) -> None:
+    entries = [server_entry(jupyter_server.url)]  # remembered without the token
+    app = PickerHost(KernelPickerScreen(entries))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "e:0" in ids(app), "the refusal")
+        assert "enter: type its token" in row_text(app, "e:0")
+        picker(app)._select_id("e:0")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ServerDialog), "the dialog")
+        dialog = app.screen
+        assert isinstance(dialog, ServerDialog) and dialog.initial_url == jupyter_server.url
+        await pilot.press(*jupyter_server.token, "enter")
+        key = f"c:0:server:{jupyter_server.url}:spec:python3"
+        await wait_for(pilot, lambda: key in ids(app), "the server's kernels")
+        assert len(entries) == 1 and entries[0].opened is not None
+        assert jupyter_server.token not in "\n".join(row_text(app, i) for i in ids(app))
+    await close_all(entries)

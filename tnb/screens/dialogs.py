@@ -134,6 +134,17 @@ def unused_path(path: Path, suffix: str = "-copy") -> Path:
     return candidate
 
 
+def _home_short(path: Path) -> str:
+    home = Path.home()
+    return (
+        "~"
+        if path == home
+        else f"~/{path.relative_to(home)}"
+        if path.is_relative_to(home)
+        else str(path)
+    )
+
+
 class SaveAsScreen(ModalScreen[Path | None]):
     """Asks for a file name and saves there through ``save``; esc cancels (None).
 
@@ -146,15 +157,16 @@ class SaveAsScreen(ModalScreen[Path | None]):
 
     def __init__(self, suggested: Path, save: Callable[[Path], str | None]) -> None:
         super().__init__()
-        self.suggested = suggested
-        self.folder = suggested.parent  # relative names are taken from here
+        self.suggested = suggested.absolute()
+        self.folder = self.suggested.parent  # relative names are taken from here
         self._save = save
 
     def compose(self) -> ComposeResult:
         """The question, the name (ready to edit), a status line, two buttons."""
         with Vertical(classes="dialog save-as"):
-            yield Label(f"Save as (relative to {self.folder}):", classes="question", markup=False)
-            yield Input(str(self.suggested), id="save-as-path", compact=True)
+            folder = _home_short(self.folder)
+            yield Label(f"Save as, in {folder} (or type a path):", classes="question", markup=False)
+            yield Input(self.suggested.name, id="save-as-path", compact=True)
             yield Static("", id="save-as-status", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save \\[enter]", id="save", variant="primary")
@@ -162,9 +174,10 @@ class SaveAsScreen(ModalScreen[Path | None]):
 
     def on_mount(self) -> None:
         """Type straight away; the stem is what people change."""
+        self.query_one("#save-as-status", Static).display = False
         box = self.query_one("#save-as-path", Input)
         box.focus()
-        box.cursor_position = len(str(self.suggested)) - len(self.suggested.suffix)
+        box.cursor_position = len(self.suggested.stem)
 
     @property
     def status(self) -> str:
@@ -198,6 +211,7 @@ class SaveAsScreen(ModalScreen[Path | None]):
     def _attempt(self) -> None:
         path = self.path_from(self.query_one("#save-as-path", Input).value)
         status = self.query_one("#save-as-status", Static)
+        status.display = True
         if path is None:
             status.update("Type a file name.")
             return

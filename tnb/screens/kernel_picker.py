@@ -51,6 +51,7 @@ class _Source:
     state: Literal["connecting", "ready", "error"] = "connecting"
     choices: list[KernelChoice] = field(default_factory=list)
     error: str = ""
+    needs_token: bool = False  # refused our credentials: enter asks for a token, not a retry
 
 
 def _now() -> datetime:
@@ -231,14 +232,17 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         self.call_after_refresh(self._rebuild)
 
     def _load(self, source: _Source) -> None:
-        source.state, source.error = "connecting", ""
+        source.state, source.error, source.needs_token = "connecting", "", False
         self.run_worker(self._list(source), group="providers", exit_on_error=False)
 
     async def _list(self, source: _Source) -> None:
+        from tnb.kernels.server_rest import ServerAuthError
+
         try:
             choices = await source.entry.list_choices()
         except KernelConnectionError as exc:
             source.state, source.error = "error", str(exc)
+            source.needs_token = isinstance(exc, ServerAuthError)
         except Exception as exc:  # a provider bug must not take the picker down
             source.state, source.error = "error", f"{type(exc).__name__}: {exc}"
         else:
@@ -275,7 +279,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
             return [_heading(entry.label, f"h:{index}"), _note(text, f"w:{index}")]
         if source.state == "error":
             lines = _wrapped(f"✗ {source.error}", "$text-error", width, 2)
-            lines.append(Content.assemble("  ", ("enter tries again", "$text-muted")))
+            lines.append(Content.assemble("  ", (_error_hint(source), "$text-muted")))
             error = Option(Content("\n").join(lines), id=f"e:{index}")
             return [_heading(entry.label, f"h:{index}"), error]
         options: list[Option] = []
@@ -356,7 +360,9 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
             return
         source, choice = found
         if choice is None:
-            details.update(Content.assemble((source.error, "$text-error"), "\nenter tries again"))
+            details.update(
+                Content.assemble((source.error, "$text-error"), f"\n{_error_hint(source)}")
+            )
             return
         lines = [
             Content.assemble(
@@ -523,7 +529,10 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         if found is None:
             return
         source, choice = found
-        if choice is None:  # an error row: try that source again
+        if choice is None:  # an error row: ask for a token, or try that source again
+            if source.needs_token:
+                self._add_server(source.entry.url)
+                return
             self._load(source)
             self._rebuild()
             return
@@ -538,7 +547,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
             return
         self.dismiss(PickedKernel(provider, choice))
 
-    def _add_server(self) -> None:
+    def _add_server(self, url: str = "") -> None:
         from tnb.screens.server_dialog import AddedServer, ServerDialog
 
         def added(result: AddedServer | None) -> None:
@@ -561,7 +570,11 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
             self._load(self._sources[index])
             self._rebuild()
 
-        self.app.push_screen(ServerDialog(), added)
+        self.app.push_screen(ServerDialog(url), added)
+
+
+def _error_hint(source: _Source) -> str:
+    return "enter: type its token" if source.needs_token else "enter tries again"
 
 
 def _note(text: str, option_id: str) -> Option:

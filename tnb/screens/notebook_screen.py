@@ -144,6 +144,16 @@ class NotebookScreen(Screen[None]):
             with contextlib.suppress(NoMatches):
                 self.update_bars()
 
+    def set_language(self, language: str) -> None:
+        """The kernel's language: code cells are highlighted and edited as that language."""
+        if not language or language == self.language:
+            return
+        self.language = language
+        self.view.language = language
+        self.view.refresh_all()
+        with contextlib.suppress(NoMatches):
+            self.update_bars()
+
     def cells_changed(self, cursor: int | None = None, *, extend_to: int | None = None) -> None:
         """The model's cell list changed: redraw, move the cursor, update bars."""
         view = self.view

@@ -73,8 +73,8 @@ class ServerDialog(ModalScreen[AddedServer | None]):
                 yield Button("Cancel \\[esc]", id="cancel")
 
     def on_mount(self) -> None:
-        """Start in the URL field."""
-        self.query_one("#server-url", Input).focus()
+        """Start in the URL field, or in the token field when the URL is known already."""
+        self.query_one("#server-token" if self.initial_url else "#server-url", Input).focus()
 
     @property
     def status(self) -> str:
