@@ -378,12 +378,15 @@ class ServerKernel:
                 self._mark_gone(str(exc))
                 return False
             except Exception as exc:  # any failure to connect is worth another try
+                why = str(exc) or (
+                    "the server did not answer in time"
+                    if isinstance(exc, TimeoutError)
+                    else type(exc).__name__
+                )
                 if time.monotonic() >= deadline:
-                    self._mark_gone(
-                        f"lost the connection to kernel {self.kernel_id}: {exc or 'timed out'}"
-                    )
+                    self._mark_gone(f"lost the connection to kernel {self.kernel_id}: {why}")
                     return False
-                log_debug(self._client, "reconnect to %s failed: %s", self.kernel_id, exc)
+                log_debug(self._client, "reconnect to %s failed: %s", self.kernel_id, why)
                 delay = min(delay * 2, 2.0)
                 continue
             self.reconnects += 1
