@@ -223,6 +223,32 @@ def test_existing_kernel_is_not_killed(tmp_path: Path) -> None:
         km.shutdown_kernel(now=True)
 
 
+def test_keep_kernel_survives_the_run_and_reattaches(tmp_path: Path) -> None:
+    import psutil
+
+    first = write_notebook(tmp_path / "keep.ipynb", "import os\nvalue = 41")
+    kept = tnb("run", str(first), "--keep-kernel")
+    assert kept.returncode == 0, kept.stderr
+    assert "1 cell ran" in kept.stderr
+    line = next(ln for ln in kept.stderr.splitlines() if "tnb --existing" in ln)
+    connection_file = Path(line.rsplit(" ", 1)[1])
+    assert connection_file.exists()
+    assert connection_file.stat().st_mode & 0o777 == 0o600
+    second = write_notebook(tmp_path / "again.ipynb", "print(value + 1, os.getpid())")
+    pid = "0"
+    try:
+        done = tnb("run", str(second), "--existing", str(connection_file))
+        assert done.returncode == 0, done.stderr
+        value, pid = _text(load(second)["cells"][0]["outputs"][0]["text"]).split()
+        assert value == "42"
+        assert psutil.pid_exists(int(pid))
+    finally:
+        if int(pid) and psutil.pid_exists(int(pid)):
+            kernel = psutil.Process(int(pid))
+            kernel.kill()
+            kernel.wait(timeout=10)
+
+
 def test_kernels_lists_json_and_table(kernelspecs: KernelSpecs) -> None:
     done = tnb("kernels", "--json")
     assert done.returncode == 0, done.stderr

@@ -46,6 +46,10 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _cells(n: int) -> str:
+    return f"{n} cell" if n == 1 else f"{n} cells"
+
+
 @asynccontextmanager
 async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> AsyncIterator[Any]:
     """The server's provider when --server is given, else the local (raw) one."""
@@ -58,6 +62,7 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
             notebook_dir=notebook_dir,
             transport=getattr(args, "transport", None),
             env=env,
+            keep_kernel=getattr(args, "keep_kernel", False),
         )
         return
     try:
@@ -227,6 +232,9 @@ async def _run(args: argparse.Namespace, session_name: str) -> int:
         finally:
             with contextlib.suppress(Exception):
                 await backend.shutdown()
+            kept = getattr(backend, "connection_file", None)
+            if kept is not None:
+                _say(f"tnb run: kernel kept running; attach with: tnb --existing {kept}")
     try:
         save_notebook(notebook, output)
     except NotebookError as exc:
@@ -243,10 +251,10 @@ async def _run(args: argparse.Namespace, session_name: str) -> int:
         _say(f"tnb run: stopped at {_cell_label(notebook, run.failure.cell)}; saved {output}")
         return EXIT_CELL_FAILED
     if failures:
-        _say(f"tnb run: {ran} cells ran, {len(failures)} failed; saved {output}")
+        _say(f"tnb run: {_cells(ran)} ran, {len(failures)} failed; saved {output}")
         return EXIT_CELL_FAILED
     note = f", {len(allowed)} raised (allowed)" if allowed else ""
-    _say(f"tnb run: {ran} cells ran{note}; saved {output}")
+    _say(f"tnb run: {_cells(ran)} ran{note}; saved {output}")
     return EXIT_OK
 
 
