@@ -467,12 +467,14 @@ class TnbApp(App[int]):
                               and cell not in runner.queued):  # fmt: skip
             screen.view.set_running(cell, False)
         screen.view.refresh_cell(cell)
+        _follow(screen, cell)
 
     def _cell_finished(self, result: CellResult) -> None:
         screen = self.notebook_screen
         if screen is not None:
             screen.view.set_running(result.cell, False)
             screen.view.refresh_cell(result.cell)
+            _follow(screen, result.cell)
             screen.update_bars()
             # After the runner's own bookkeeping (stop_on_error drops the queue next).
             self.call_later(self._sync_running_marks)
@@ -799,6 +801,14 @@ class TnbApp(App[int]):
             self._start_on_paint = False
             if self.kernels.backend is None and not self._starting:
                 self._kernel_worker(self._start_initial())
+
+
+def _follow(screen: NotebookScreen, cell: Cell) -> None:
+    """The selected cell's output grew: keep its end on screen if it was (command mode)."""
+    view = screen.view
+    cursor = view.cursor
+    if screen.mode == "command" and 0 <= cursor < len(view.cells) and view.cells[cursor] is cell:
+        view.follow_output(cursor)
 
 
 def _kernel_language(metadata: dict[str, Any] | None) -> str:

@@ -251,3 +251,32 @@ async def test_a_kernel_that_cannot_start_says_so_in_the_status(
         assert screen is not None
         await wait_for(pilot, lambda: "kernel failed" in screen.kernel_label, "the failure")
         assert app.kernels.failure is not None and "no-such-kernel" in app.kernels.failure
+
+
+async def test_the_selected_cell_output_stays_in_view_as_it_grows(
+    kernelspecs: KernelSpecs,
+) -> None:
+    from tests.ui.helpers import view_text
+
+    code = (
+        "import time\nfor i in range(40):\n    print(f'line {i}', flush=True)\n    time.sleep(0.01)"
+    )
+    nb = Notebook(cells=[Cell.new("code", code)])
+    app = TnbApp(nb, kernel_args=kernel_args(kernelspecs.python), start_kernel=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.kernels.status == "idle", "the kernel")
+        await pilot.press("ctrl+r")
+        runner = app.kernels.runner
+        assert runner is not None
+        await wait_for(
+            pilot,
+            lambda: (
+                "line 39" in "".join(o.text or "" for o in nb.cells[0].outputs)
+                and runner.running is None
+            ),
+            "the output",
+        )
+        await pilot.pause(0.2)
+        view = app.notebook_screen.view  # type: ignore[union-attr]
+        assert view.scroll_y > 0
+        assert "line 39" in view_text(app)  # the end, as a terminal shows it

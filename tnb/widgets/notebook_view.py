@@ -114,6 +114,8 @@ class NotebookView(ScrollView, can_focus=True):
         self._layout_width = 0
         self._generation = 0  # bumped whenever cell positions change
         self.first_paint_done = False
+        self._follow_y: int | None = None  # where follow_output scrolls after the refresh
+        self._followed = (-1, -1)  # (cell, scroll y) where follow_output last left the view
 
     # ----------------------------------------------------------------- public API
 
@@ -185,6 +187,41 @@ class NotebookView(ScrollView, can_focus=True):
         """
         self._versions[id(cell)] = self._versions.get(id(cell), 0) + 1
         self.refresh()
+
+    def follow_output(self, index: int) -> None:
+        """Cell ``index`` has new output: if its end was on screen, keep it there.
+
+        As a terminal follows what a command prints. Following goes on while the view stays
+        where it last put it; a user who scrolls away (or a cell whose end was below the
+        screen already) is left alone.
+        """
+        if not (0 <= index < len(self.cells)) or len(self._heights) != len(self.cells):
+            return
+        top, before = self._tops[index], self._heights[index]
+        view_height = max(1, self.scrollable_content_region.height)
+        pending = self._follow_y
+        y = self.scroll_offset.y if pending is None else pending
+        following = pending is not None or self._followed == (index, y)
+        # The whole height: a scrollbar that appears for a moment (the vertical one makes
+        # the lines too wide until they are wrapped again) must not end the following.
+        if not following and top + before > y + max(view_height, self.size.height):
+            return
+        self._ensure_rendered(index, index)
+        target = self._tops[index] + self._heights[index] - view_height
+        if target > y:
+            # After the refresh: the first overflow also adds the scrollbar, and until it
+            # exists Textual ignores scrolling.
+            self._follow_y = target
+            self._followed = (index, -1)
+            if pending is None:
+                self.call_after_refresh(self._apply_follow, index)
+
+    def _apply_follow(self, index: int) -> None:
+        y, self._follow_y = self._follow_y, None
+        if y is not None and y > self.scroll_offset.y:
+            self.scroll_to(y=y, animate=False, immediate=True)
+            self.post_message(self.Scrolled(self))
+        self._followed = (index, self.scroll_offset.y)
 
     def set_running(self, cell: Cell, running: bool) -> None:
         """Show (or stop showing) the ``[*]`` prompt of a queued or running cell."""
