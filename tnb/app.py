@@ -45,7 +45,7 @@ PICKER_NOTES: dict[PickerReason, str] = {
     "pick": "Opened by --pick.",
     "new": "A new notebook: choose the kernel it runs on (saved in the file).",
     "no-kernel": "This notebook names no kernel: choose one (saved in the file).",
-    "missing": "Its kernel was not found, so tnb did not start one.",
+    "missing": "No kernel was started.",
 }
 
 # The benchmark asks for a timestamp of the first cell line drawn (see benchmarks/).
