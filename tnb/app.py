@@ -857,4 +857,7 @@ def run_app(args: argparse.Namespace) -> int:
         recover=True,
     )
     result = app.run()
+    kept = app.kernels.kept_connection_file
+    if kept is not None:
+        print(f"tnb: the kernel is still running; attach with: tnb --existing {kept}")
     return result or 0

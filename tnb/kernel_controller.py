@@ -83,6 +83,7 @@ class KernelController:
         self.starting: str | None = None  # display name of the kernel being started
         self.failure: str | None = None  # why the last start failed, or why the kernel died
         self.started_at: float | None = None  # when the running cell started
+        self.kept_connection_file: Path | None = None  # a --keep-kernel kernel left running
         self._providers_to_close: list[Any] = []
         # Lists kept by reference: the picker appends servers added from its dialog later.
         self._adopted: list[list[Any]] = []
@@ -193,6 +194,7 @@ class KernelController:
             notebook_dir=nb.path.parent if nb.path else None,
             transport=getattr(args, "transport", None),
             env=dict(getattr(args, "env", None) or []),
+            keep_kernel=getattr(args, "keep_kernel", False),
         )
 
     async def start_default(self, args: argparse.Namespace | None) -> None:
@@ -370,6 +372,10 @@ class KernelController:
         if backend is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(backend.shutdown(), 15)
+            # A --keep-kernel kernel outlives us: remember where to re-attach, to tell the user.
+            kept = getattr(backend, "connection_file", None)
+            if kept is not None:
+                self.kept_connection_file = kept
 
     def adopt_providers(self, providers: list[Any]) -> None:
         """Close what ``providers`` holds at shutdown (anything with an async ``close``).

@@ -86,11 +86,14 @@ def local_entry(
     *,
     transport: Any = None,
     env: dict[str, str] | None = None,
+    keep_kernel: bool = False,
 ) -> ProviderEntry:
     """The raw kernels of this machine: kernelspecs, environments, running kernels."""
     from tnb.kernels.local import LocalProvider
 
-    provider = LocalProvider(notebook_dir=notebook_dir, transport=transport, env=env)
+    provider = LocalProvider(
+        notebook_dir=notebook_dir, transport=transport, env=env, keep_kernel=keep_kernel
+    )
     return ProviderEntry("This computer", "raw", provider=provider)
 
 
@@ -130,6 +133,7 @@ def build_providers(args: argparse.Namespace, notebook_dir: Path | None) -> list
             notebook_dir,
             transport=getattr(args, "transport", None),
             env=dict(getattr(args, "env", None) or []),
+            keep_kernel=getattr(args, "keep_kernel", False),
         )
     ]
     seen: set[str] = set()

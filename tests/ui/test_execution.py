@@ -427,3 +427,34 @@ async def test_restart_and_run_all_and_run_above_below(kernelspecs: KernelSpecs)
                        and app.kernels.runner is not None and app.kernels.runner.running
                        is None and not app.kernels.runner.queued, "the rerun")  # fmt: skip
         assert [c.execution_count for c in cells] == [1, 2, 3]
+
+
+async def test_keep_kernel_leaves_it_running_to_reattach(kernelspecs: KernelSpecs) -> None:
+    import psutil
+
+    args = kernel_args(kernelspecs.python)
+    args.keep_kernel = True
+    app = TnbApp(notebook("import os\nos.getpid()"), kernel_args=args, start_kernel=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await kernel_idle(pilot, app)
+        await pilot.press("ctrl+r")
+        cell = app.notebook.cells[0]
+        await wait_for(pilot, lambda: outputs_text(cell).isdigit(), "the kernel's pid")
+        await app.kernels.shutdown()
+    pid = int(outputs_text(cell))
+    try:
+        kept = app.kernels.kept_connection_file
+        assert kept is not None and kept.exists()
+        assert psutil.pid_exists(pid)
+        again = kernel_args("")
+        again.existing = str(kept)
+        second = TnbApp(notebook("os.getpid()"), kernel_args=again, start_kernel=True)
+        async with second.run_test(size=SIZE) as pilot:
+            await kernel_idle(pilot, second)
+            await pilot.press("ctrl+r")
+            other = second.notebook.cells[0]
+            await wait_for(pilot, lambda: outputs_text(other) == str(pid), "the same kernel")
+    finally:
+        process = psutil.Process(pid)
+        process.kill()
+        process.wait(timeout=10)
