@@ -56,6 +56,13 @@ def test_error_without_traceback_shows_name_and_value() -> None:
     assert "\x1b[1;31m" in drawn
 
 
+def test_shell_error_without_name_shows_its_exit_status() -> None:
+    # bash_kernel: no ename, the exit status as evalue, no traceback.
+    assert to_plain(render_output(Output("error", evalue="2"))).strip() == "error (exit status 2)"
+    assert output_text(Output("error", evalue="2")) == "error (exit status 2)"
+    assert to_plain(render_output(Output("error"))).strip() == "error"
+
+
 def test_text_plain_keeps_ansi_colours() -> None:
     output = Output("execute_result", data={"text/plain": "\x1b[34mblue\x1b[0m"}, execution_count=1)
     assert "\x1b[34mblue" in to_terminal(render_output(output))

@@ -76,10 +76,23 @@ def _render(
                 palette=palette,
                 hidden_before=hidden,
             )
-        return Text(strip_ansi(f"{output.ename}: {output.evalue}"), style=palette.error)
+        return Text(error_summary(output), style=palette.error)
     if output.output_type in ("display_data", "execute_result"):
         return _render_bundle(output, width, max_lines, theme, images)
     return note(f"[unknown output type {strip_ansi(output.output_type)!r}]", palette)
+
+
+def error_summary(output: Output) -> str:
+    """One line for an error output that has no traceback.
+
+    Shell-like kernels (bash_kernel) send no name and the exit status as the value.
+    """
+    name, value = strip_ansi(output.ename), strip_ansi(output.evalue)
+    if name:
+        return f"{name}: {value}" if value else name
+    if value.isdigit():
+        return f"error (exit status {value})"
+    return f"error: {value}" if value else "error"
 
 
 def _signature(output: Output, *options: object) -> tuple[object, ...]:
@@ -208,7 +221,7 @@ def _output_text(output: Output) -> str:
     if output.output_type == "error":
         if output.traceback:
             return strip_ansi("\n".join(output.traceback))
-        return strip_ansi(f"{output.ename}: {output.evalue}")
+        return error_summary(output)
     for mime in ("text/plain", "text/markdown", "text/latex"):
         if mime in output.data:
             return strip_ansi(plain_source(output.data[mime]))
