@@ -841,14 +841,6 @@ def run_app(args: argparse.Namespace) -> int:
     except NotebookError as error:
         print(f"tnb: {error}", file=sys.stderr)
         return 1
-    if sys.stdout.isatty() and sys.stdin.isatty():
-        # textual-image asks the terminal what graphics it has (sixel, kitty) and must do
-        # so before Textual owns stdin; measured ~0.14 s in tmux. Only the picture viewer
-        # needs it: half-blocks in the cells do not.
-        from tnb.render import detect_graphics
-
-        detect_graphics()
-        import textual_image.widget  # noqa: F401 (fills its cell-size cache now, see above)
     app = TnbApp(
         notebook,
         kernel_args=args,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textual_image.widget  # noqa: F401 (probed before the app runs, as `tnb` does)
 from textual.widgets import TextArea
 
 from tests.ui.helpers import sample_notebook, screen_of

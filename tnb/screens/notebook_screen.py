@@ -481,7 +481,7 @@ class NotebookScreen(Screen[None]):
     def action_view_picture(self) -> None:
         """The cursor cell's last picture at full size, with real graphics where possible."""
         from tnb.render import picture_of
-        from tnb.screens.picture import PictureScreen, graphics_ready
+        from tnb.screens.picture import PictureScreen, probe_graphics
 
         if not self.notebook.cells:
             return
@@ -491,9 +491,7 @@ class NotebookScreen(Screen[None]):
             self.app.bell()
             self.update_bars("no picture in this cell")
             return
-        if not graphics_ready():
-            self.update_bars("the picture viewer needs tnb started in a terminal")
-            return
+        probe_graphics(self.app)
         self.app.push_screen(PictureScreen(f"Picture of cell {self.view.cursor + 1}", pictures[0]))
 
     def action_copy_output(self) -> None:

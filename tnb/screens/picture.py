@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Label
@@ -16,8 +16,27 @@ if TYPE_CHECKING:
 
 
 def graphics_ready() -> bool:
-    """Whether textual-image already probed the terminal (it must before the app runs)."""
+    """Whether textual-image already probed the terminal."""
     return "textual_image.widget" in sys.modules
+
+
+def probe_graphics(app: App[object]) -> None:
+    """Let textual-image ask the terminal what graphics it has (sixel, kitty), once.
+
+    Its import writes queries to the terminal and reads the answers from stdin, which
+    Textual's input thread would swallow: so the app is suspended for it. Doing this on
+    first use rather than at start keeps up to 0.2 s of probing off every start-up.
+    """
+    if graphics_ready():
+        return
+    from textual.app import SuspendNotSupported
+
+    try:
+        with app.suspend():
+            import textual_image.widget
+    except SuspendNotSupported:
+        # Headless (tests) or no real terminal: nothing would answer the queries anyway.
+        import textual_image.widget  # noqa: F401
 
 
 class PictureScreen(Screen[None]):
@@ -33,8 +52,7 @@ class PictureScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Title, picture, footer."""
-        # Imported only when already probed (see graphics_ready): importing it now would
-        # query a terminal whose replies Textual's input thread would swallow.
+        # probe_graphics ran first (see action_view_picture): the import is free now.
         from textual_image.widget import Image
 
         size = f"{self.image.width}×{self.image.height} px"
