@@ -841,6 +841,14 @@ def run_app(args: argparse.Namespace) -> int:
     except NotebookError as error:
         print(f"tnb: {error}", file=sys.stderr)
         return 1
+    server = getattr(args, "server", None)
+    if server:
+        from tnb.kernels.server_url import needs_token, terminal_token_prompt
+
+        # Asked here, before Textual owns the terminal; the token stays in memory only.
+        ask = terminal_token_prompt(server) if needs_token(server, args.token) else None
+        if ask is not None:
+            args.token = ask() or None
     app = TnbApp(
         notebook,
         kernel_args=args,

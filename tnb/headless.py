@@ -65,13 +65,15 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
             keep_kernel=getattr(args, "keep_kernel", False),
         )
         return
-    try:
-        from tnb.kernels.server import open_server_provider
-    except ImportError:
-        raise UserError("Jupyter server support is not available in this build") from None
+    from tnb.kernels.server import open_server_provider
+    from tnb.kernels.server_url import terminal_token_prompt
+
     try:
         provider: _ClosableProvider = await open_server_provider(
-            server, token=args.token, ca_bundle=args.ca_bundle, prompt_token=None
+            server,
+            token=args.token,
+            ca_bundle=args.ca_bundle,
+            prompt_token=terminal_token_prompt(server),
         )
     except KernelConnectionError as exc:
         raise UserError(str(exc)) from None

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
+import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -103,3 +107,30 @@ def redact(text: str, token: str | None) -> str:
     for form in {token, encoded}:
         text = text.replace(form, "***")
     return text
+
+
+def terminal_token_prompt(url: str) -> Callable[[], str] | None:
+    """A hidden-input prompt for ``url``'s token on the terminal, or None without one."""
+    if not sys.stdin.isatty():
+        return None
+    try:
+        shown = parse_server_url(url).base_url  # without any ?token= it carried
+    except ServerURLError:
+        shown = "the server"
+
+    def ask() -> str:
+        try:
+            return getpass.getpass(f"Token for {shown} (input hidden): ").strip()
+        except (EOFError, KeyboardInterrupt):
+            return ""
+
+    return ask
+
+
+def needs_token(url: str, token: str | None) -> bool:
+    """True when no token is given, none is in the URL and ``$JUPYTER_TOKEN`` is unset."""
+    try:
+        in_url = parse_server_url(url).token
+    except ServerURLError:
+        return False
+    return not (token or in_url or os.environ.get("JUPYTER_TOKEN"))
