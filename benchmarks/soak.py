@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 # Keep the user's Jupyter runtime dir clean: everything goes to a temporary one.
@@ -29,7 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psutil
 
+from benchmarks.ui_execution import _args
 from tests.fixtures.jupyter_server import start_jupyter_server
+from tnb.app import TnbApp
 from tnb.kernels.local import LocalProvider
 from tnb.kernels.protocol import KernelBackend
 from tnb.kernels.selection import select_choice
@@ -59,6 +62,7 @@ class Soak:
     fds: list[int] = field(default_factory=list)
     peer_rss: list[float] = field(default_factory=list)  # the server process, MB
     fds_after_shutdown: int = -1  # back to the start count when nothing leaks
+    digests: int = -1  # signatures kept by the raw backend's jupyter_client Session
     wall: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -182,6 +186,11 @@ async def soak_backend(
             if n + 1 == warm_up:
                 soak.sample(peer)
         soak.sample(peer)  # the end, kernel still up: comparable with after warm-up
+        # jupyter_client's Session remembers every signature it has seen (up to 2**16, then
+        # culls): a bounded cost that shows as RSS growth on the raw backend.
+        session = getattr(kernel, "_session", None)
+        if session is not None:
+            soak.digests = len(session.digest_history)
     finally:
         await kernel.shutdown()
     soak.wall = time.perf_counter() - t0
@@ -219,6 +228,79 @@ async def server_soak(rounds: int, lines: int, restart_every: int) -> Soak:
         server.stop()
 
 
+async def _wait(check: Callable[[], bool], limit: float) -> bool:
+    """Poll ``check`` until true; False after ``limit`` seconds (a hang guard, not a timing)."""
+    deadline = time.monotonic() + limit
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.005)
+    return True
+
+
+def ui_finished(app: TnbApp, cell: Cell, marker: str) -> bool:
+    """The app's runner is idle and ``cell`` shows this round's output."""
+    runner = app.kernels.runner
+    return (
+        runner is not None
+        and runner.running is None
+        and not runner.queued
+        and any(marker in o.text for o in cell.outputs)
+    )
+
+
+async def ui_soak(rounds: int, lines: int, restart_every: int) -> Soak:
+    """The real TnbApp headless (Pilot): edit, ctrl+r, ctrl+s, restart; raw kernel."""
+    soak = Soak("ui (raw)")
+    folder = Path(tempfile.mkdtemp(prefix="tnb-soak-ui-"))
+    path = folder / "soak.ipynb"
+    seed_notebook(path)
+    warm_up = max(1, rounds // 10)
+    soak.sample(None)
+    t0 = time.perf_counter()
+    nb = load_notebook(path, missing_ok=False)
+    app = TnbApp(nb, kernel_args=_args(), start_kernel=True)
+    async with app.run_test(size=(100, 40)) as pilot:
+        if not await _wait(lambda: app.kernels.status == "idle", 120):
+            soak.note("the kernel never became idle")
+            return soak
+        screen = app.notebook_screen
+        assert screen is not None
+        view = screen.view
+        for n in range(rounds):
+            cell = nb.cells[1]
+            nb.set_source(1, f"for i in range({lines}):\n    print(f'u{n}-{{i}}')")
+            view.refresh_cell(cell)
+            while view.cursor != 1:  # the cursor moves as a user's keys would move it
+                app.simulate_key("j" if view.cursor < 1 else "k")
+                await pilot.pause()
+            app.simulate_key("ctrl+r")
+            done = await _wait(partial(ui_finished, app, cell, f"u{n}-"), 60)
+            soak.cells_run += 1
+            got = "".join(o.text for o in cell.outputs if o.output_type == "stream").splitlines()
+            wanted = [f"u{n}-{i}" for i in range(lines)]
+            soak.lines_expected += lines
+            soak.lines_received += len(set(got) & set(wanted))
+            if not done or got != wanted:
+                soak.note(f"round {n}: {len(got)}/{lines} lines (finished: {done})")
+            app.simulate_key("ctrl+s")
+            if not await _wait(lambda: not nb.dirty, 30):
+                soak.note(f"round {n}: ctrl+s did not save")
+            check_file(nb, path, n, soak)
+            soak.rounds += 1
+            if (n + 1) % restart_every == 0 and n + 1 < rounds:
+                await app._restart()
+                soak.restarts += 1
+            if n + 1 == warm_up:
+                soak.sample(None)
+        soak.sample(None)
+    soak.wall = time.perf_counter() - t0
+    gc.collect()
+    soak.fds_after_shutdown = ME.num_fds()
+    shutil.rmtree(folder)
+    return soak
+
+
 def report(soaks: list[Soak]) -> None:
     rows: list[tuple[str, list[str]]] = [
         ("rounds", [str(s.rounds) for s in soaks]),
@@ -237,6 +319,7 @@ def report(soaks: list[Soak]) -> None:
         ("open fds warm-up/end", [f"{s.fds[1]}/{s.fds[-1]}" for s in soaks]),
         ("open fds start/after shutdown", [f"{s.fds[0]}/{s.fds_after_shutdown}" for s in soaks]),
         ("server RSS warm/end MB", [peer(s) for s in soaks]),
+        ("Session digests kept", [str(s.digests) if s.digests >= 0 else "-" for s in soaks]),
         ("wall s", [f"{s.wall:.1f}" for s in soaks]),
         ("ms per round", [f"{1000 * s.wall / max(1, s.rounds):.0f}" for s in soaks]),
     ]
@@ -260,9 +343,10 @@ def peer(s: Soak) -> str:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=400, help="rounds per backend")
+    parser.add_argument("--rounds", type=int, default=700, help="rounds per backend")
     parser.add_argument("--lines", type=int, default=200, help="lines printed per round")
     parser.add_argument("--restart-every", type=int, default=50, help="rounds between restarts")
+    parser.add_argument("--ui-rounds", type=int, default=150, help="rounds in the app, 0: none")
     parser.add_argument("--backend", choices=("raw", "server", "both"), default="both")
     args = parser.parse_args()
     soaks: list[Soak] = []
@@ -270,6 +354,8 @@ async def main() -> None:
         soaks.append(await raw_soak(args.rounds, args.lines, args.restart_every))
     if args.backend in ("server", "both"):
         soaks.append(await server_soak(args.rounds, args.lines, args.restart_every))
+    if args.ui_rounds > 0:
+        soaks.append(await ui_soak(args.ui_rounds, args.lines, max(1, args.restart_every // 5)))
     report(soaks)
 
 
