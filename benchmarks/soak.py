@@ -73,6 +73,11 @@ class Soak:
         if peer is not None:
             self.peer_rss.append(peer.memory_info().rss / MB)
 
+    def count_digests(self, kernel: KernelBackend | None) -> None:
+        session = getattr(kernel, "_session", None)
+        if session is not None:
+            self.digests = len(session.digest_history)
+
     def note(self, problem: str) -> None:
         if len(self.problems) < 5:  # the first few are enough to go and look
             self.problems.append(problem)
@@ -188,9 +193,7 @@ async def soak_backend(
         soak.sample(peer)  # the end, kernel still up: comparable with after warm-up
         # jupyter_client's Session remembers every signature it has seen (up to 2**16, then
         # culls): a bounded cost that shows as RSS growth on the raw backend.
-        session = getattr(kernel, "_session", None)
-        if session is not None:
-            soak.digests = len(session.digest_history)
+        soak.count_digests(kernel)
     finally:
         await kernel.shutdown()
     soak.wall = time.perf_counter() - t0
@@ -294,6 +297,7 @@ async def ui_soak(rounds: int, lines: int, restart_every: int) -> Soak:
             if n + 1 == warm_up:
                 soak.sample(None)
         soak.sample(None)
+        soak.count_digests(app.kernels.backend)
     soak.wall = time.perf_counter() - t0
     gc.collect()
     soak.fds_after_shutdown = ME.num_fds()
