@@ -467,10 +467,11 @@ async def test_xeus_python_a_native_wire_stack() -> None:
         assert backend.info is not None  # type: ignore[attr-defined]
         assert backend.info.implementation == "xeus-python"  # type: ignore[attr-defined]
         assert stdout(await run(backend, "print('xeus')")) == "xeus\n"
-        # 1000, not 10,000: under load xeus-python drops iopub messages inside the kernel
-        # (bare jupyter_client loses them too and times out waiting for idle).
-        events = await run(backend, "for i in range(1000):\n    print(i, flush=True)")
-        assert stdout(events).splitlines() == [str(i) for i in range(1000)]
+        # 100, not 10,000: under CPU load xeus-python drops flushed iopub messages inside
+        # the kernel (bare jupyter_client loses them too); completeness under floods is the
+        # contract suite's job, this test shows a native kernel streams through tnb.
+        events = await run(backend, "for i in range(100):\n    print(i, flush=True)")
+        assert stdout(events).splitlines() == [str(i) for i in range(100)]
         completion = await asyncio.wait_for(backend.complete("pri", 3), GUARD)
         assert "print" in completion.matches
     finally:
