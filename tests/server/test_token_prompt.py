@@ -36,16 +36,21 @@ def _notebook(path: Path, source: str) -> Path:
     return path
 
 
+def _run_at_a_terminal(nb: Path, url: str) -> pexpect.spawn[str]:
+    """`tnb run NB --server URL` (no token anywhere) on a pseudo-terminal."""
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "tnb", "run", str(nb), "--server", url],
+        encoding="utf-8",
+        timeout=GUARD,
+    )
+
+
 def test_run_asks_for_the_token_and_never_echoes_it(
     tmp_path: Path, jupyter_server: JupyterServer
 ) -> None:
     nb = _notebook(tmp_path / "remote.ipynb", "print('ran on the server')")
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "tnb", "run", str(nb), "--server", jupyter_server.url],
-        encoding="utf-8",
-        timeout=GUARD,
-    )
+    child = _run_at_a_terminal(nb, jupyter_server.url)
     try:
         child.expect("Token for " + jupyter_server.url)
         child.sendline(jupyter_server.token)
@@ -63,12 +68,7 @@ def test_a_wrong_typed_token_is_refused_clearly(
     tmp_path: Path, jupyter_server: JupyterServer
 ) -> None:
     nb = _notebook(tmp_path / "remote.ipynb", "1")
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "tnb", "run", str(nb), "--server", jupyter_server.url],
-        encoding="utf-8",
-        timeout=GUARD,
-    )
+    child = _run_at_a_terminal(nb, jupyter_server.url)
     try:
         child.expect("Token for ")
         child.sendline("not-the-token")
