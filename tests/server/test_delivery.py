@@ -80,9 +80,12 @@ async def test_execute_that_arrived_before_the_drop_is_not_reported_lost(
     kernel: ServerKernel,
 ) -> None:
     # The kernel is busy with it while we reconnect, so our kernel_info probe waits too.
+    # It prints only after 5 s: output published while the server's new iopub subscription
+    # is still joining can be lost (seen once in CI with 2 s); this test is about the
+    # execute not being reported lost, not about that window.
     _patch_write(kernel, _write_then_drop)
     async with asyncio.timeout(60):
-        events = await collect(kernel, "import time\ntime.sleep(2)\nprint('done')")
+        events = await collect(kernel, "import time\ntime.sleep(5)\nprint('done')")
     assert kernel.reconnects == 1
     assert stdout(events) == "done\n"
     assert not [e for e in events if isinstance(e, Error)]
