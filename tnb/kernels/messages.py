@@ -1,4 +1,4 @@
-"""Jupyter message dicts -> tnb events and reply dataclasses, shared by both backends."""
+"""Jupyter message contents both ways (requests out, events and replies in), for both backends."""
 
 from __future__ import annotations
 
@@ -50,6 +50,28 @@ def _display_id(content: Mapping[str, Any]) -> str | None:
 
 def _dict(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {}
+
+
+def execute_content(code: str, *, silent: bool, allow_stdin: bool) -> dict[str, Any]:
+    """The content of an execute_request, as JupyterLab sends it."""
+    return {
+        "code": code,
+        "silent": silent,
+        "store_history": not silent,
+        "user_expressions": {},
+        "allow_stdin": allow_stdin,
+        "stop_on_error": True,
+    }
+
+
+def inspect_content(code: str, cursor_pos: int, detail_level: int) -> dict[str, Any]:
+    """The content of an inspect_request."""
+    return {"code": code, "cursor_pos": cursor_pos, "detail_level": detail_level}
+
+
+def history_tail_content(n: int) -> dict[str, Any]:
+    """The content of a history_request for the last ``n`` raw inputs."""
+    return {"output": False, "raw": True, "hist_access_type": "tail", "n": n}
 
 
 def message_to_event(msg: Mapping[str, Any]) -> KernelEvent | None:

@@ -759,14 +759,7 @@ class RawKernel:
         if self.died is not None:
             yield self.died
             return
-        content = {
-            "code": code,
-            "silent": silent,
-            "store_history": not silent,
-            "user_expressions": {},
-            "allow_stdin": allow_stdin,
-            "stop_on_error": True,
-        }
+        content = messages.execute_content(code, silent=silent, allow_stdin=allow_stdin)
         msg = self._session.msg("execute_request", content)
         msg_id = str(msg["header"]["msg_id"])
         queue = _Inbox()
@@ -864,7 +857,7 @@ class RawKernel:
         content = await self._request(
             "shell",
             "inspect_request",
-            {"code": code, "cursor_pos": cursor_pos, "detail_level": detail_level},
+            messages.inspect_content(code, cursor_pos, detail_level),
         )
         return messages.inspection_from_reply(content)
 
@@ -878,7 +871,7 @@ class RawKernel:
         content = await self._request(
             "shell",
             "history_request",
-            {"output": False, "raw": True, "hist_access_type": "tail", "n": n},
+            messages.history_tail_content(n),
         )
         return messages.history_from_reply(content)
 

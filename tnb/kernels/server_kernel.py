@@ -614,14 +614,7 @@ class ServerKernel:
             return
         msg = new_message(
             "execute_request",
-            {
-                "code": code,
-                "silent": silent,
-                "store_history": not silent,
-                "user_expressions": {},
-                "allow_stdin": allow_stdin,
-                "stop_on_error": True,
-            },
+            messages.execute_content(code, silent=silent, allow_stdin=allow_stdin),
             session=self.session_id,
             channel="shell",
         )
@@ -710,7 +703,7 @@ class ServerKernel:
         """Help for the name at ``cursor_pos``."""
         content = await self._request(
             "inspect_request",
-            {"code": code, "cursor_pos": cursor_pos, "detail_level": detail_level},
+            messages.inspect_content(code, cursor_pos, detail_level),
         )
         return messages.inspection_from_reply(content)
 
@@ -723,7 +716,7 @@ class ServerKernel:
         """The last ``n`` inputs as (session, line, source)."""
         content = await self._request(
             "history_request",
-            {"output": False, "raw": True, "hist_access_type": "tail", "n": n},
+            messages.history_tail_content(n),
         )
         return messages.history_from_reply(content)
 
