@@ -65,8 +65,8 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
             keep_kernel=getattr(args, "keep_kernel", False),
         )
         return
+    from tnb.cli import terminal_token_prompt
     from tnb.kernels.server import open_server_provider
-    from tnb.kernels.server_url import terminal_token_prompt
 
     try:
         provider: _ClosableProvider = await open_server_provider(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import os
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -107,24 +104,6 @@ def redact(text: str, token: str | None) -> str:
     for form in {token, encoded}:
         text = text.replace(form, "***")
     return text
-
-
-def terminal_token_prompt(url: str) -> Callable[[], str] | None:
-    """A hidden-input prompt for ``url``'s token on the terminal, or None without one."""
-    if not sys.stdin.isatty():
-        return None
-    try:
-        shown = parse_server_url(url).base_url  # without any ?token= it carried
-    except ServerURLError:
-        shown = "the server"
-
-    def ask() -> str:
-        try:
-            return getpass.getpass(f"Token for {shown} (input hidden): ").strip()
-        except (EOFError, KeyboardInterrupt):
-            return ""
-
-    return ask
 
 
 def needs_token(url: str, token: str | None) -> bool:
