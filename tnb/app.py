@@ -9,10 +9,10 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -36,6 +36,8 @@ from tnb.screens.notebook_screen import NotebookScreen
 from tnb.screens.stdin_prompt import StdinPromptScreen
 from tnb.widgets.cell_editor import CellEditor
 from tnb.widgets.notebook_view import NotebookView
+
+_Reply = TypeVar("_Reply")  # what a completion or help request returns
 
 # Offer a restart when an interrupted cell still runs this long after (kernels.md).
 INTERRUPT_PATIENCE = 10.0
@@ -733,16 +735,28 @@ class TnbApp(App[int]):
             exit_on_error=False,
         )
 
+    async def _ask_kernel(
+        self, request: Awaitable[_Reply | None], *, failed: str, no_kernel: str
+    ) -> _Reply | None:
+        """A completion or help request (bounded), or None after telling the user why not."""
+        try:
+            reply = await asyncio.wait_for(request, 10)
+        except (KernelConnectionError, TimeoutError) as exc:
+            self.notify(f"{failed}: {exc}", timeout=3, markup=False)
+            return None
+        if reply is None:
+            self.notify(no_kernel, timeout=3)
+        return reply
+
     async def _complete(self, editor: CellEditor, code: str, offset: int) -> None:
         from tnb.screens.completion import CompletionScreen
 
-        try:
-            reply = await asyncio.wait_for(self.kernels.complete(code, offset), 10)
-        except (KernelConnectionError, TimeoutError) as exc:
-            self.notify(f"No completion: {exc}", timeout=3, markup=False)
-            return
+        reply = await self._ask_kernel(
+            self.kernels.complete(code, offset),
+            failed="No completion",
+            no_kernel="No kernel to complete with (run a cell to start one).",
+        )
         if reply is None:
-            self.notify("No kernel to complete with (run a cell to start one).", timeout=3)
             return
         if editor.text != code or not reply.matches:
             if not reply.matches:
@@ -778,13 +792,12 @@ class TnbApp(App[int]):
         from tnb.render import strip_ansi
         from tnb.screens.pager import PagerScreen
 
-        try:
-            reply = await asyncio.wait_for(self.kernels.inspect(code, offset), 10)
-        except (KernelConnectionError, TimeoutError) as exc:
-            self.notify(f"No help: {exc}", timeout=3, markup=False)
-            return
+        reply = await self._ask_kernel(
+            self.kernels.inspect(code, offset),
+            failed="No help",
+            no_kernel="No kernel to ask for help (run a cell to start one).",
+        )
         if reply is None:
-            self.notify("No kernel to ask for help (run a cell to start one).", timeout=3)
             return
         text = str(reply.data.get("text/plain", "")) if reply.found else ""
         if not text:
