@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
@@ -78,6 +79,21 @@ class BoundedExit:
         with self._lock:
             self._target = None
             self._last_words = None
+
+    def finish(self, code: int) -> int:
+        """``code``; or, when a signal is why we are leaving, the end of the process right now,
+        with the exit status of that signal (128 + its number), as shells report it.
+
+        By then the journal is written and the kernels are stopped; what is left is the
+        interpreter's teardown, which took up to a second on a loaded machine and which no
+        deadline can bound (our helper thread cannot run during it).
+        """
+        if self.signal is None:
+            return code
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(128 + self.signal)
 
     def terminal_gone(self) -> None:
         """The terminal went away without a signal reaching us (any thread)."""

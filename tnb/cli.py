@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tnb import __version__
+from tnb.bounded_exit import EXIT
 
 SUBCOMMANDS = ("run", "kernels")
 
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if args_list and args_list[0] == "run":
         from tnb.headless import run_command
 
-        return run_command(build_run_parser().parse_args(args_list[1:]))
+        return EXIT.finish(run_command(build_run_parser().parse_args(args_list[1:])))
     if args_list and args_list[0] == "kernels":
         from tnb.headless import kernels_command
 
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(args_list)
     from tnb.app import run_app
 
-    return run_app(args)
+    return EXIT.finish(run_app(args))
 
 
 if __name__ == "__main__":

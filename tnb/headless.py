@@ -275,9 +275,7 @@ async def _run_until_signalled(args: argparse.Namespace, session_name: str) -> i
     except asyncio.CancelledError:
         if EXIT.signal is None:
             raise
-        _say(
-            f"tnb run: stopped by {signal.Signals(EXIT.signal).name}; the notebook was not saved"
-        )
+        _say(f"tnb run: stopped by {signal.Signals(EXIT.signal).name}; the notebook was not saved")
         return 128 + EXIT.signal
     finally:
         EXIT.detach()

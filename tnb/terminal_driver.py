@@ -1,7 +1,7 @@
 """Textual's Linux driver for a terminal that can vanish (tmux killed, SSH dropped, pty closed)."""
 
-# What went wrong with the stock driver when the terminal went while output streamed (seen with
-# a debugger and a trace of the driver, 7 hangs in 13 trials under load):
+# What went wrong with the stock driver when the terminal went while output streamed (found
+# under CPU load with gdb's py-bt on a hung tnb, then a trace of the driver's calls):
 # - A write to a hung-up terminal fails (EIO). Textual's writer thread does not catch it and
 #   dies; its queue holds 30 writes, so the 31st `write` from the event loop blocks forever
 #   in `Queue.put`, and so does `close()` on the way out (`WriterThread.stop`).
@@ -92,6 +92,8 @@ class TerminalDriver(LinuxDriver):
         self._output = TerminalOutput(self._out_fd, self._terminal_gone)
         self._file = self._output
         self._watch_stop = threading.Event()
+        # Called once (from any thread) when the terminal is found gone.
+        self.on_gone: Callable[[], None] = EXIT.terminal_gone
 
     @property
     def terminal_gone(self) -> bool:
@@ -102,7 +104,7 @@ class TerminalDriver(LinuxDriver):
         # Stops the input thread, which would spin reading end-of-file; the app leaves
         # through BoundedExit (journal first), as for a SIGHUP.
         self.exit_event.set()
-        EXIT.terminal_gone()
+        self.on_gone()
 
     def _still_a_terminal(self) -> bool:
         return os.isatty(self._out_fd) and os.isatty(self.fileno)
