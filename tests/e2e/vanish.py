@@ -128,9 +128,14 @@ def _prepare(session: Tmux, state: State) -> None:
 
 
 def run_trial(
-    state: State, how: How, folder: Path, kernel: str, sessions: list[Tmux] | None = None
+    state: State,
+    how: How,
+    folder: Path,
+    kernel: str,
+    sessions: list[Tmux] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Trial:
-    """One trial in a fresh ``folder``; leftovers are reported, then killed."""
+    """One trial in a fresh ``folder`` (``env`` added to tnb's); leftovers reported, then killed."""
     folder.mkdir(parents=True, exist_ok=True)
     runtime = Path(tempfile.mkdtemp(prefix="rt-", dir=folder.parent))
     path = folder / "vanish.ipynb"
@@ -140,7 +145,7 @@ def run_trial(
         sessions if sessions is not None else [],
         *args,
         cwd=folder,
-        env={"JUPYTER_RUNTIME_DIR": str(runtime)},
+        env={"JUPYTER_RUNTIME_DIR": str(runtime)} | (env or {}),
     )
     trial = Trial(state, how)
     try:
