@@ -27,7 +27,8 @@ $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
 run: $(RUN_STAMP) ## Build the environment and open the bundled tour notebook
 	$(BIN)/tnb examples/tour.ipynb
 
-test: $(TEST_STAMP) ## Build the environment and run the whole test suite
+test: $(TEST_STAMP) ## Build the environment and run the whole test suite (needs tmux)
+	@.ci/tmux-check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(TEST_STAMP) ## ruff, mypy --strict and import-linter

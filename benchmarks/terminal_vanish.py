@@ -66,8 +66,8 @@ def main() -> int:
     parser.add_argument("--kernel", default="python3", help="kernelspec of the notebooks")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
-        print("tmux is needed (apt-get install tmux)", file=sys.stderr)
-        return 2
+        print("skipped: tmux is not installed (see .ci/tmux-check)", file=sys.stderr)
+        return 0
     env = {"PYTHONPATH": str(args.source.resolve())} if args.source else None
     trials: list[Trial] = []
     number = 0
