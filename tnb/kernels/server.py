@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tnb.kernels.protocol import (
@@ -13,9 +13,11 @@ from tnb.kernels.protocol import (
     KernelConnectionError,
     KernelStartError,
 )
+from tnb.kernels.server_gateway import EnvNotSupportedError, ServerFlavour, start_body
 from tnb.kernels.server_kernel import ServerKernel, ServerOptions
 from tnb.kernels.server_rest import (
     InvalidServerURLError,
+    JupyterHubURLError,
     KernelGoneError,
     NotAJupyterServerError,
     ServerAuthError,
@@ -29,7 +31,9 @@ from tnb.kernels.server_rest import (
 from tnb.kernels.server_url import ServerURLError, parse_server_url
 
 __all__ = [
+    "EnvNotSupportedError",
     "InvalidServerURLError",
+    "JupyterHubURLError",
     "KernelGoneError",
     "NotAJupyterServerError",
     "ServerAuthError",
@@ -61,12 +65,21 @@ def _spec_choice(base: str, name: str, spec: dict[str, Any]) -> KernelChoice:
 class ServerProvider:
     """The kernelspecs, running kernels and sessions of one Jupyter server."""
 
-    def __init__(self, client: ServerClient, *, options: ServerOptions | None = None) -> None:
+    def __init__(
+        self,
+        client: ServerClient,
+        *,
+        options: ServerOptions | None = None,
+        flavour: ServerFlavour | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self._client = client
         self.options = options or ServerOptions()
+        self.flavour = flavour or ServerFlavour("jupyter_server", "")
+        self.env = dict(env or {})  # for kernels we start; refused where it cannot pass
         self.base_url = client.address.base_url
-        self.name = f"Jupyter server {self.base_url}"
-        self.version = ""
+        self.name = f"{self.flavour.label} {self.base_url}"
+        self.version = self.flavour.version
         self._specs: dict[str, dict[str, Any]] = {}
 
     def __repr__(self) -> str:
@@ -81,7 +94,7 @@ class ServerProvider:
     async def list_choices(self) -> list[KernelChoice]:
         """Kernelspecs ("spec"), sessions ("session") and other running kernels ("running")."""
         specs, kernels, sessions = await asyncio.gather(
-            self._kernelspecs(), self._client.call("api/kernels"), self._client.call("api/sessions")
+            self._kernelspecs(), self._running_kernels(), self._sessions()
         )
         base = self.base_url
         choices = [_spec_choice(base, name, spec) for name, spec in sorted(specs.items())]
@@ -95,6 +108,19 @@ class ServerProvider:
             if str(kernel.get("id", "")) not in in_session:
                 choices.append(self._running_choice("running", kernel, None))
         return choices
+
+    async def _sessions(self) -> list[dict[str, Any]]:
+        if not self.flavour.has_sessions:
+            return []
+        return list(await self._client.call("api/sessions") or [])
+
+    async def _running_kernels(self) -> list[dict[str, Any]]:
+        try:
+            return list(await self._client.call("api/kernels") or [])
+        except (ServerAuthError, ServerRequestError):
+            if self.flavour.kind != "gateway":
+                raise
+            return []  # a gateway lists kernels only when its list_kernels option is on
 
     def _running_choice(
         self, kind: Any, kernel: dict[str, Any], session: dict[str, Any] | None
@@ -140,12 +166,12 @@ class ServerProvider:
     async def start(self, choice: KernelChoice) -> ServerKernel:
         """Start a kernel from a spec, or attach to a running kernel or a session's kernel."""
         if choice.kind in ("running", "session"):
+            self._refuse_env(choice)
             kernel_id = str(choice.details.get("kernel_id") or choice.name)
             return await self._launch(self._kernel(kernel_id, choice, owned=False))
+        body = start_body(self.flavour, choice.name, self.env, display_name=choice.display_name)
         try:
-            model = await self._client.call(
-                "api/kernels", method="POST", body={"name": choice.name}
-            )
+            model = await self._client.call("api/kernels", method="POST", body=body)
         except ServerRequestError as exc:
             raise await self._start_error(choice, exc) from None
         return await self._launch(self._kernel(str(model["id"]), choice, owned=True))
@@ -167,6 +193,12 @@ class ServerProvider:
         An existing session is re-attached (never deleted by us); a new one is created with
         the chosen spec or running kernel, and deleted on shutdown only if we started its kernel.
         """
+        if not self.flavour.has_sessions:
+            return await self.start(choice)  # a gateway has no sessions to file it under
+        if choice.kind in ("running", "session"):
+            self._refuse_env(choice)
+        else:
+            start_body(self.flavour, choice.name, self.env, display_name=choice.display_name)
         path = notebook_path.lstrip("/")
         for session in await self._client.call("api/sessions") or []:
             if session.get("path") == path:
@@ -199,6 +231,14 @@ class ServerProvider:
         )
         return await self._launch(kernel)
 
+    def _refuse_env(self, choice: KernelChoice) -> None:
+        if self.env:
+            raise EnvNotSupportedError(
+                choice.display_name,
+                f"--env ({', '.join(sorted(self.env))}) cannot reach a kernel that is already "
+                "running; start a new kernel instead",
+            )
+
     async def close(self) -> None:
         """Release the provider's HTTP client (kernels have their own)."""
         self._client.close()
@@ -212,6 +252,7 @@ async def open_server_provider(
     prompt_token: Callable[[], str] | None = None,
     verify_tls: bool = True,
     options: ServerOptions | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> ServerProvider:
     """Connect to the Jupyter server at ``url`` (as users paste it) and check the token.
 
@@ -230,15 +271,13 @@ async def open_server_provider(
     client = ServerClient(address, found, ca_bundle=ca_bundle, verify_tls=verify_tls)
     try:
         try:
-            version = await client.check()
+            flavour = await client.check()
         except ServerAuthError:
             if found is not None or prompt_token is None:
                 raise
             client.token = prompt_token() or None
-            version = await client.check()
+            flavour = await client.check()
     except BaseException:
         client.close()
         raise
-    provider = ServerProvider(client, options=options)
-    provider.version = version
-    return provider
+    return ServerProvider(client, options=options, flavour=flavour, env=env)
