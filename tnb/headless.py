@@ -74,6 +74,7 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
             token=args.token,
             ca_bundle=args.ca_bundle,
             prompt_token=terminal_token_prompt(server),
+            env=dict(getattr(args, "env", None) or []),
         )
     except KernelConnectionError as exc:
         raise UserError(str(exc)) from None

@@ -184,6 +184,7 @@ class KernelController:
                 token=getattr(args, "token", None),
                 ca_bundle=getattr(args, "ca_bundle", None),
                 prompt_token=None,
+                env=dict(getattr(args, "env", None) or []),
             )
             self._providers_to_close.append(provider)
             return provider

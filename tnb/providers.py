@@ -98,7 +98,11 @@ def local_entry(
 
 
 def server_entry(
-    url: str, *, token: str | None = None, ca_bundle: str | None = None
+    url: str,
+    *,
+    token: str | None = None,
+    ca_bundle: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> ProviderEntry:
     """A Jupyter server, opened on demand (token: given, in the URL, or ``$JUPYTER_TOKEN``)."""
     from tnb.kernels.server_url import ServerURLError, parse_server_url
@@ -111,7 +115,7 @@ def server_entry(
     async def open_server() -> KernelProvider:
         from tnb.kernels.server import open_server_provider
 
-        return await open_server_provider(url, token=token, ca_bundle=ca_bundle)
+        return await open_server_provider(url, token=token, ca_bundle=ca_bundle, env=env)
 
     return ProviderEntry(f"Jupyter server {base}", "server", opener=open_server, url=base)
 
@@ -140,7 +144,10 @@ def build_providers(args: argparse.Namespace, notebook_dir: Path | None) -> list
     server = getattr(args, "server", None)
     if server:
         entry = server_entry(
-            server, token=getattr(args, "token", None), ca_bundle=getattr(args, "ca_bundle", None)
+            server,
+            token=getattr(args, "token", None),
+            ca_bundle=getattr(args, "ca_bundle", None),
+            env=dict(getattr(args, "env", None) or []),
         )
         entries.append(entry)
         seen.add(entry.url)
@@ -152,7 +159,13 @@ def build_providers(args: argparse.Namespace, notebook_dir: Path | None) -> list
         if base in seen:
             continue
         seen.add(base)
-        entries.append(server_entry(remembered.url, token=remembered.token))
+        entries.append(
+            server_entry(
+                remembered.url,
+                token=remembered.token,
+                env=dict(getattr(args, "env", None) or []),
+            )
+        )
     return entries
 
 
