@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from tests.fixtures.gateway import CLIENT_ENVS, EnterpriseGateway
@@ -113,10 +112,11 @@ async def test_env_is_refused_by_a_jupyter_server(
 
 
 def _notebook(path: Path, code: str, kernel: str) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_code_cell(code))
-    nb.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "python"}
-    nbformat.write(nb, path)
+    cell = {"cell_type": "code", "id": "c1", "metadata": {}, "source": code, "outputs": []}
+    cell["execution_count"] = None
+    spec = {"name": kernel, "display_name": kernel, "language": "python"}
+    nb = {"cells": [cell], "metadata": {"kernelspec": spec}, "nbformat": 4, "nbformat_minor": 5}
+    path.write_text(json.dumps(nb))
 
 
 def _tnb_run(*args: str) -> subprocess.CompletedProcess[str]:
