@@ -112,8 +112,8 @@ async def test_env_is_refused_by_a_jupyter_server(
 
 
 def _notebook(path: Path, code: str, kernel: str) -> None:
-    cell = {"cell_type": "code", "id": "c1", "metadata": {}, "source": code, "outputs": []}
-    cell["execution_count"] = None
+    cell: dict[str, object] = {"cell_type": "code", "id": "c1", "metadata": {}, "source": code}
+    cell |= {"outputs": [], "execution_count": None}
     spec = {"name": kernel, "display_name": kernel, "language": "python"}
     nb = {"cells": [cell], "metadata": {"kernelspec": spec}, "nbformat": 4, "nbformat_minor": 5}
     path.write_text(json.dumps(nb))
