@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from tnb.kernels.protocol import (
@@ -14,6 +15,17 @@ from tnb.kernels.protocol import (
     KernelStartError,
 )
 from tnb.kernels.server_gateway import EnvNotSupportedError, ServerFlavour, start_body
+from tnb.kernels.server_hub import (
+    HubAuthError,
+    HubClient,
+    HubServer,
+    HubServerStoppedError,
+    HubSpawnFailedError,
+    HubSpawnTimeoutError,
+    HubStartPolicy,
+    SpawnProgress,
+    hub_location,
+)
 from tnb.kernels.server_kernel import ServerKernel, ServerOptions
 from tnb.kernels.server_rest import (
     InvalidServerURLError,
@@ -28,10 +40,16 @@ from tnb.kernels.server_rest import (
     ServerUnreachableError,
     UnknownKernelSpecError,
 )
-from tnb.kernels.server_url import ServerURLError, parse_server_url
+from tnb.kernels.server_url import ServerAddress, ServerURLError, parse_server_url
 
 __all__ = [
     "EnvNotSupportedError",
+    "HubAuthError",
+    "HubServer",
+    "HubServerStoppedError",
+    "HubSpawnFailedError",
+    "HubSpawnTimeoutError",
+    "HubStartPolicy",
     "InvalidServerURLError",
     "JupyterHubURLError",
     "KernelGoneError",
@@ -44,6 +62,7 @@ __all__ = [
     "ServerStoppedError",
     "ServerTLSError",
     "ServerUnreachableError",
+    "SpawnProgress",
     "UnknownKernelSpecError",
     "open_server_provider",
 ]
@@ -253,15 +272,20 @@ async def open_server_provider(
     verify_tls: bool = True,
     options: ServerOptions | None = None,
     env: Mapping[str, str] | None = None,
+    hub: HubStartPolicy | None = None,
 ) -> ServerProvider:
     """Connect to the Jupyter server at ``url`` (as users paste it) and check the token.
 
     Token precedence: ``token``, the URL's ``?token=``, ``$JUPYTER_TOKEN``, then
-    ``prompt_token()`` if the server refuses us without one.
+    ``prompt_token()`` if the server refuses us without one. A JupyterHub URL (the hub's
+    root, a hub page, or a user server that is not running) leads to the user's server
+    named in the URL (the default one otherwise), started first if ``hub`` allows it.
 
     Raises:
         InvalidServerURLError, ServerUnreachableError, NotAJupyterServerError,
-        ServerAuthError, ServerTLSError: all KernelConnectionError, none showing the token.
+        ServerAuthError, ServerTLSError, HubAuthError, HubServerStoppedError,
+        HubSpawnFailedError, HubSpawnTimeoutError: all KernelConnectionError, none
+        showing the token.
     """
     try:
         address = parse_server_url(url)
@@ -277,7 +301,57 @@ async def open_server_provider(
                 raise
             client.token = prompt_token() or None
             flavour = await client.check()
+    except JupyterHubURLError:
+        client.close()
+        hub_client = HubClient(
+            hub_location(address).root, client.token, ca_bundle=ca_bundle, verify_tls=verify_tls
+        )
+        try:
+            server = await _hub_server(hub_client, address, prompt_token, hub or HubStartPolicy())
+        finally:
+            hub_client.close()
+        provider = await open_server_provider(
+            server.url,
+            token=hub_client.token,
+            ca_bundle=ca_bundle,
+            verify_tls=verify_tls,
+            options=options,
+            env=env,
+        )
+        provider.name = f"JupyterHub {server.label} {provider.base_url}"
+        return provider
     except BaseException:
         client.close()
         raise
     return ServerProvider(client, options=options, flavour=flavour, env=env)
+
+
+async def _hub_server(
+    client: HubClient,
+    address: ServerAddress,
+    prompt_token: Callable[[], str] | None,
+    policy: HubStartPolicy,
+) -> HubServer:
+    """The running user server ``address`` leads to on the hub (started if allowed)."""
+    where = hub_location(address)
+    try:
+        _user, servers = await client.servers(where.user)
+    except HubAuthError:
+        if client.token is not None or prompt_token is None:
+            raise
+        client.token = prompt_token() or None
+        _user, servers = await client.servers(where.user)
+    server = next((s for s in servers if s.name == where.server), None)
+    if server is None:
+        # A named server that was never created: the hub creates it on start.
+        server = replace(servers[0], name=where.server, ready=False, pending="")
+        server = replace(server, url=f"{server.url}{where.server}/")
+    if server.ready:
+        return server
+    if not server.pending and (policy.confirm is None or not await policy.confirm(server)):
+        raise HubServerStoppedError(
+            f"your server {server.label} on the hub at {client.root} is not running; "
+            "start it (tnb offers to where it can ask) or from the hub's home page",
+            server,
+        )
+    return await client.start(server, policy)
