@@ -104,6 +104,7 @@ class TnbApp(App[int]):
                 cell_finished=self._cell_finished,
                 queued=self._cells_queued,
                 ask_input=self._ask_input,
+                ask_confirm=self._ask_confirm,
             ),
         )
 
@@ -514,6 +515,16 @@ class TnbApp(App[int]):
                 answer.set_result(text or "")
 
         self.push_screen(StdinPromptScreen(request.prompt, password=request.password), answered)
+        return await answer
+
+    async def _ask_confirm(self, question: str) -> bool:
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def answered(yes: bool | None) -> None:
+            if not answer.done():
+                answer.set_result(bool(yes))
+
+        self.push_screen(ConfirmScreen(escape(question)), answered)
         return await answer
 
     def _tick(self) -> None:

@@ -28,7 +28,7 @@ from tnb.notebook.model import Cell, Notebook
 from tnb.runner import CellResult, Runner
 
 if TYPE_CHECKING:
-    from tnb.kernels.server import ServerProvider
+    from tnb.kernels.server import HubStartPolicy, ServerProvider
 
 RunMode = Literal["stay", "advance", "insert", "all", "above", "below", "restart_all"]
 
@@ -55,6 +55,8 @@ class UiHooks:
     cell_finished: Callable[[CellResult], None]
     queued: Callable[[list[Cell]], None]
     ask_input: Callable[[InputRequested], Awaitable[str]]
+    # A yes/no question (a stopped JupyterHub server: start it?); None answers no.
+    ask_confirm: Callable[[str], Awaitable[bool]] | None = None
 
 
 def elapsed_text(seconds: float) -> str:
@@ -179,13 +181,17 @@ class KernelController:
         if server:
             from tnb.kernels.server import open_server_provider
 
-            provider: ServerProvider = await open_server_provider(
-                server,
-                token=getattr(args, "token", None),
-                ca_bundle=getattr(args, "ca_bundle", None),
-                prompt_token=None,
-                env=dict(getattr(args, "env", None) or []),
-            )
+            try:
+                provider: ServerProvider = await open_server_provider(
+                    server,
+                    token=getattr(args, "token", None),
+                    ca_bundle=getattr(args, "ca_bundle", None),
+                    prompt_token=None,
+                    env=dict(getattr(args, "env", None) or []),
+                    hub=self._hub_policy(),
+                )
+            finally:
+                self.starting = None  # the hub's spawn progress, if any, is over
             self._providers_to_close.append(provider)
             return provider
         from tnb.kernels.local import LocalProvider
@@ -197,6 +203,28 @@ class KernelController:
             env=dict(getattr(args, "env", None) or []),
             keep_kernel=getattr(args, "keep_kernel", False),
         )
+
+    def _hub_policy(self) -> HubStartPolicy:
+        """Ask before starting a stopped hub server; its spawn progress shows as 'starting'."""
+        from tnb.kernels.server import HubServer, HubStartPolicy, SpawnProgress
+
+        ask = self.hooks.ask_confirm
+
+        async def confirm(server: HubServer) -> bool:
+            if ask is None:
+                return False
+            question = f"Your server {server.label} on the hub {server.hub_url} is not running."
+            if not await ask(f"{question}\n\nStart it?"):
+                return False
+            self.starting = f"hub server {server.label}"
+            self.hooks.status_changed()
+            return True
+
+        def progress(event: SpawnProgress) -> None:
+            self.starting = f"hub server: {event}"
+            self.hooks.status_changed()
+
+        return HubStartPolicy(confirm=confirm, progress=progress)
 
     async def start_default(self, args: argparse.Namespace | None) -> None:
         """Like :meth:`start_from_args`, but fall back to the best local match instead of asking."""
