@@ -25,7 +25,7 @@ from tnb.kernels.protocol import (
     KernelStartError,
 )
 from tnb.notebook.model import Cell, Notebook
-from tnb.runner import CellResult, Runner
+from tnb.runner import CellResult, Runner, kernelspec_metadata
 
 if TYPE_CHECKING:
     from tnb.kernels.server import HubStartPolicy, ServerProvider
@@ -301,14 +301,10 @@ class KernelController:
         backend = self.backend
         if backend is None:
             return None
-        choice = backend.choice
         info = getattr(backend, "info", None)
         meta: dict[str, Any] = {}
-        language = (getattr(info, "language", "") or choice.language) if info else choice.language
-        if choice.kind in ("spec", "session", "running"):
-            spec: dict[str, Any] = {"name": choice.name, "display_name": choice.display_name}
-            if language:
-                spec["language"] = language
+        spec = kernelspec_metadata(backend.choice, info)
+        if spec is not None:
             meta["kernelspec"] = spec
         language_info = getattr(info, "language_info", None)
         if language_info:

@@ -88,18 +88,24 @@ def should_run(cell: Cell) -> bool:
     return cell.cell_type == "code" and bool(cell.source.strip()) and SKIP_TAG not in _tags(cell)
 
 
+def kernelspec_metadata(choice: KernelChoice, info: KernelInfo | None) -> dict[str, Any] | None:
+    """``metadata.kernelspec`` for a kernel run on ``choice`` (None: its kernelspec is unknown)."""
+    ref = choice.kernelspec()
+    if ref is None:
+        return None
+    spec: dict[str, Any] = {"name": ref.name, "display_name": ref.display_name}
+    language = (info.language if info else "") or ref.language
+    if language:
+        spec["language"] = language
+    return spec
+
+
 def apply_kernel_metadata(
     notebook: Notebook, choice: KernelChoice, info: KernelInfo | None
 ) -> None:
     """Record the kernelspec and language_info in the notebook, as Jupyter does on save."""
-    spec: dict[str, Any] = {"name": choice.name, "display_name": choice.display_name}
-    language = (info.language if info else "") or choice.language
-    if language:
-        spec["language"] = language
-    if (
-        choice.kind in ("spec", "session", "running")
-        and notebook.metadata.get("kernelspec") != spec
-    ):
+    spec = kernelspec_metadata(choice, info)
+    if spec is not None and notebook.metadata.get("kernelspec") != spec:
         notebook.metadata["kernelspec"] = spec
         notebook.dirty = True
     if info and info.language_info and notebook.metadata.get("language_info") != info.language_info:

@@ -34,6 +34,15 @@ class KernelConnectionError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class KernelSpecRef:
+    """The kernelspec a kernel runs, as a notebook's ``metadata.kernelspec`` records it."""
+
+    name: str
+    display_name: str
+    language: str = ""
+
+
+@dataclass(frozen=True)
 class KernelChoice:
     """Something that can be started or attached to, and through which backend.
 
@@ -52,6 +61,20 @@ class KernelChoice:
     reason: str = ""
     fix: str = ""
     details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # For a running kernel or session: the kernelspec it was started from, when known.
+    spec: KernelSpecRef | None = field(default=None, compare=False, hash=False)
+
+    def kernelspec(self) -> KernelSpecRef | None:
+        """What a notebook run on this choice should name as its kernelspec, if known.
+
+        Never a running kernel's id or connection file: other front ends look the name up
+        among their kernelspecs.
+        """
+        if self.spec is not None:
+            return self.spec
+        if self.kind == "spec":
+            return KernelSpecRef(self.name, self.display_name, self.language)
+        return None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any
 from tnb.kernels.protocol import (
     KernelChoice,
     KernelConnectionError,
+    KernelSpecRef,
     KernelStartError,
 )
 from tnb.kernels.server_gateway import EnvNotSupportedError, ServerFlavour, start_body
@@ -160,15 +161,17 @@ class ServerProvider:
             label = f"{display} · {session.get('path', '')}"
         else:
             label = f"{display} · running {kernel_id[:8]}"
+        language = str(spec.get("language") or "")
         return KernelChoice(
             key=f"server:{self.base_url}:{kind}:{kernel_id}",
             backend="server",
             kind=kind,
             name=kernel_id,
             display_name=label,
-            language=str(spec.get("language") or ""),
+            language=language,
             location=self.base_url,
             details=details,
+            spec=KernelSpecRef(spec_name, display, language) if spec_name else None,
         )
 
     async def _launch(self, kernel: ServerKernel) -> ServerKernel:
@@ -221,6 +224,9 @@ class ServerProvider:
         path = notebook_path.lstrip("/")
         for session in await self._client.call("api/sessions") or []:
             if session.get("path") == path:
+                if not self._specs:  # to name the session kernel's spec in the notebook
+                    with contextlib.suppress(KernelConnectionError):
+                        await self._kernelspecs()
                 kernel = session.get("kernel") or {}
                 attached = self._running_choice("session", kernel, session)
                 return await self._launch(

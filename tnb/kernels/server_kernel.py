@@ -150,6 +150,7 @@ class ServerKernel:
         self.session_id = uuid.uuid4().hex  # stable across reconnects: the server replays
         self.options = options or ServerOptions()
         self.subprotocol: str | None = None
+        self.info: KernelInfo | None = None  # the kernel's kernel_info_reply, once answered
         self.reconnects = 0
         # Sees every message received, as (channel, message) (tests validate them).
         self.message_hook: Callable[[str, dict[str, Any]], None] | None = None
@@ -596,6 +597,9 @@ class ServerKernel:
                                     iopub = True
                                 elif messages.msg_type(item) == "kernel_info_reply":
                                     replied = True
+                                    self.info = messages.kernel_info_from_reply(
+                                        item.get("content") or {}
+                                    )
                     if replied and iopub:
                         return
                     interval = min(interval * 2, NUDGE_INTERVAL_MAX)
