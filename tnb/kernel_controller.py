@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any, Literal
 from tnb.kernels.events import InputRequested
 from tnb.kernels.protocol import (
     Completion,
+    ConnectionState,
     Inspection,
     KernelBackend,
     KernelChoice,
     KernelConnectionError,
     KernelProvider,
     KernelStartError,
+    ReconnectingBackend,
 )
 from tnb.notebook.model import Cell, Notebook
 from tnb.runner import CellResult, Runner, kernelspec_metadata
@@ -112,9 +114,35 @@ class KernelController:
         status = self.status
         if status == "busy" and self.started_at is not None:
             status = f"busy {elapsed_text(time.monotonic() - self.started_at)}"
+        connection = self.connection_state()
+        if connection is not None and not connection.gave_up:
+            left = max(0, round(connection.gives_up_at - time.monotonic()))
+            status = f"reconnecting (attempt {connection.attempt})… gives up in {left}s"
         queued = len(self.runner.queued) if self.runner else 0
         more = f" · {queued} queued" if queued else ""
         return f"{choice.display_name} · {choice.backend} · {status}{more}"
+
+    def connection_state(self) -> ConnectionState | None:
+        """A server kernel's lost connection (reconnecting or given up); None otherwise."""
+        backend = self.backend
+        if isinstance(backend, ReconnectingBackend):
+            return backend.connection_state
+        return None
+
+    async def keep_waiting(self) -> None:
+        """After tnb gave up reconnecting: try for another reconnect window.
+
+        Raises:
+            KernelConnectionError: it gave up again.
+        """
+        backend = self.backend
+        if not isinstance(backend, ReconnectingBackend):
+            return
+        self.failure = None
+        self.hooks.status_changed()
+        await backend.reconnect()
+        self._last_status = ""
+        self.hooks.status_changed()
 
     def running_elapsed(self) -> tuple[Cell, str] | None:
         """The running cell and its elapsed time, if a cell runs."""

@@ -147,6 +147,34 @@ class KernelBackend(Protocol):
 MessageHook = Callable[[str, dict[str, Any]], None]
 
 
+@dataclass(frozen=True)
+class ConnectionState:
+    """A remote kernel's connection while it is down: reconnecting, or given up."""
+
+    attempt: int  # reconnect attempts so far (1 from the moment the drop is seen)
+    gives_up_at: float  # time.monotonic() when tnb stops trying
+    gave_up: bool = False
+    reason: str = ""  # why the last attempt failed
+
+
+@runtime_checkable
+class ReconnectingBackend(KernelBackend, Protocol):
+    """A backend whose connection can drop and come back (server kernels' websockets)."""
+
+    @property
+    def connection_state(self) -> ConnectionState | None:
+        """None while connected."""
+        ...
+
+    async def reconnect(self) -> None:
+        """After giving up: try again for another full reconnect window.
+
+        Raises:
+            KernelConnectionError: it gave up again.
+        """
+        ...
+
+
 @runtime_checkable
 class TracedBackend(KernelBackend, Protocol):
     """A backend that shows every Jupyter message it receives to a hook (both real ones do).
