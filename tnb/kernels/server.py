@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Any
 
 from tnb.kernels.protocol import (
@@ -41,7 +40,7 @@ from tnb.kernels.server_rest import (
     ServerUnreachableError,
     UnknownKernelSpecError,
 )
-from tnb.kernels.server_url import ServerAddress, ServerURLError, parse_server_url
+from tnb.kernels.server_url import ServerURLError, parse_server_url
 
 __all__ = [
     "EnvNotSupportedError",
@@ -313,7 +312,7 @@ async def open_server_provider(
             hub_location(address).root, client.token, ca_bundle=ca_bundle, verify_tls=verify_tls
         )
         try:
-            server = await _hub_server(hub_client, address, prompt_token, hub or HubStartPolicy())
+            server = await hub_client.find_server(address, prompt_token, hub or HubStartPolicy())
         finally:
             hub_client.close()
         provider = await open_server_provider(
@@ -330,34 +329,3 @@ async def open_server_provider(
         client.close()
         raise
     return ServerProvider(client, options=options, flavour=flavour, env=env)
-
-
-async def _hub_server(
-    client: HubClient,
-    address: ServerAddress,
-    prompt_token: Callable[[], str] | None,
-    policy: HubStartPolicy,
-) -> HubServer:
-    """The running user server ``address`` leads to on the hub (started if allowed)."""
-    where = hub_location(address)
-    try:
-        _user, servers = await client.servers(where.user)
-    except HubAuthError:
-        if client.token is not None or prompt_token is None:
-            raise
-        client.token = prompt_token() or None
-        _user, servers = await client.servers(where.user)
-    server = next((s for s in servers if s.name == where.server), None)
-    if server is None:
-        # A named server that was never created: the hub creates it on start.
-        server = replace(servers[0], name=where.server, ready=False, pending="")
-        server = replace(server, url=f"{server.url}{where.server}/")
-    if server.ready:
-        return server
-    if not server.pending and (policy.confirm is None or not await policy.confirm(server)):
-        raise HubServerStoppedError(
-            f"your server {server.label} on the hub at {client.root} is not running; "
-            "start it (tnb offers to where it can ask) or from the hub's home page",
-            server,
-        )
-    return await client.start(server, policy)

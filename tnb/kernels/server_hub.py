@@ -6,7 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -310,6 +310,42 @@ class HubClient:
         raise HubSpawnTimeoutError(
             f"the server {server.label} was not ready within {policy.timeout:.0f} s"
         )
+
+    async def find_server(
+        self,
+        address: ServerAddress,
+        prompt_token: Callable[[], str] | None,
+        policy: HubStartPolicy,
+    ) -> HubServer:
+        """The running user server ``address`` leads to (started first if ``policy`` agrees).
+
+        Without a token, ``prompt_token()`` is asked once if the hub refuses us.
+
+        Raises:
+            HubAuthError, HubServerStoppedError, HubSpawnFailedError, HubSpawnTimeoutError.
+        """
+        where = hub_location(address)
+        try:
+            _user, servers = await self.servers(where.user)
+        except HubAuthError:
+            if self.token is not None or prompt_token is None:
+                raise
+            self.token = prompt_token() or None
+            _user, servers = await self.servers(where.user)
+        server = next((s for s in servers if s.name == where.server), None)
+        if server is None:
+            # A named server that was never created: the hub creates it on start.
+            server = replace(servers[0], name=where.server, ready=False, pending="")
+            server = replace(server, url=f"{server.url}{where.server}/")
+        if server.ready:
+            return server
+        if not server.pending and (policy.confirm is None or not await policy.confirm(server)):
+            raise HubServerStoppedError(
+                f"your server {server.label} on the hub at {self.root} is not running; "
+                "start it (tnb offers to where it can ask) or from the hub's home page",
+                server,
+            )
+        return await self.start(server, policy)
 
     def close(self) -> None:
         """Close the HTTP client; idempotent."""
