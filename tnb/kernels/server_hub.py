@@ -341,8 +341,9 @@ class HubClient:
             return server
         if not server.pending and (policy.confirm is None or not await policy.confirm(server)):
             raise HubServerStoppedError(
-                f"your server {server.label} on the hub at {self.root} is not running; "
-                "start it (tnb offers to where it can ask) or from the hub's home page",
+                f"your server {server.label} on the hub at {self.root} is not running: "
+                "start it from the hub's home page, or with `tnb run` or `tnb NOTEBOOK`, "
+                "which offer to",
                 server,
             )
         return await self.start(server, policy)
