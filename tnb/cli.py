@@ -120,7 +120,13 @@ def build_kernels_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `tnb` console script."""
+    from tnb.closed_pipe import run_quietly
+
     args_list = sys.argv[1:] if argv is None else argv
+    return run_quietly(lambda: _main(args_list))
+
+
+def _main(args_list: list[str]) -> int:
     if args_list and args_list[0] == "run":
         from tnb.headless import run_command
 

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from tnb.closed_pipe import say
 from tnb.kernels.protocol import (
     KernelBackend,
     KernelChoice,
@@ -43,7 +44,7 @@ def _plain(text: str, stream: TextIO) -> str:
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    say(message)
 
 
 def _cells(n: int) -> str:
