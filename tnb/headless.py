@@ -64,6 +64,8 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
             transport=getattr(args, "transport", None),
             env=env,
             keep_kernel=getattr(args, "keep_kernel", False),
+            # As nbclient: a headless run leaves no history.sqlite behind.
+            ipython_history=":memory:",
         )
         return
     from tnb.cli import terminal_token_prompt
