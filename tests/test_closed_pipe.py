@@ -58,7 +58,7 @@ def test_closed_stdout_exits_quietly(args: tuple[str, ...], expected: int) -> No
 @pytest.mark.usefixtures("kernelspecs")
 def test_run_with_closed_stderr_still_runs_and_saves(tmp_path: Path) -> None:
     path = tmp_path / "nb.ipynb"
-    cell = {
+    cell: dict[str, object] = {
         "cell_type": "code",
         "id": "a",
         "metadata": {},
