@@ -79,6 +79,11 @@ def _add_kernel_options(parser: argparse.ArgumentParser) -> None:
         "--existing", metavar="CONNECTION_FILE", help="attach to a running kernel (never killed)"
     )
     kernel.add_argument(
+        "--record-timing",
+        action="store_true",
+        help="record each run cell's times in its metadata.execution (JupyterLab's recordTiming)",
+    )
+    kernel.add_argument(
         "--keep-kernel",
         action="store_true",
         help="leave the started raw kernel running after tnb exits (re-attach with --existing)",
