@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -36,6 +36,9 @@ from tnb.screens.notebook_screen import NotebookScreen
 from tnb.screens.stdin_prompt import StdinPromptScreen
 from tnb.widgets.cell_editor import CellEditor
 from tnb.widgets.notebook_view import NotebookView
+
+if TYPE_CHECKING:
+    from tnb.notebook.readonly import ReadOnlyError
 
 _Reply = TypeVar("_Reply")  # what a completion or help request returns
 
@@ -366,7 +369,7 @@ class TnbApp(App[int]):
         if self.journal is not None:
             self.journal.discard()
 
-    def _ask_read_only(self, error: Any, *, overwrite_external: bool) -> None:
+    def _ask_read_only(self, error: ReadOnlyError, *, overwrite_external: bool) -> None:
         def answered(answer: str | None) -> None:
             screen = self.notebook_screen
             if answer == "overwrite":
