@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from tnb.closed_pipe import say
 from tnb.kernels.protocol import (
     KernelBackend,
     KernelChoice,
@@ -43,8 +44,7 @@ def _plain(text: str, stream: TextIO) -> str:
 
 
 def _say(message: str) -> None:
-    with contextlib.suppress(OSError):  # a terminal that went away must not end the run
-        print(message, file=sys.stderr, flush=True)
+    say(message)
 
 
 def _cells(n: int) -> str:
@@ -52,8 +52,13 @@ def _cells(n: int) -> str:
 
 
 @asynccontextmanager
-async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> AsyncIterator[Any]:
-    """The server's provider when --server is given, else the local (raw) one."""
+async def _provider(
+    args: argparse.Namespace, notebook_dir: Path | None, *, start_hub_server: bool = False
+) -> AsyncIterator[Any]:
+    """The server's provider when --server is given, else the local (raw) one.
+
+    ``start_hub_server``: a stopped JupyterHub server is started, with its progress shown.
+    """
     server = getattr(args, "server", None)
     if not server:
         from tnb.kernels.local import LocalProvider
@@ -64,10 +69,12 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
             transport=getattr(args, "transport", None),
             env=env,
             keep_kernel=getattr(args, "keep_kernel", False),
+            # As nbclient: a headless run leaves no history.sqlite behind.
+            ipython_history=":memory:",
         )
         return
     from tnb.cli import terminal_token_prompt
-    from tnb.kernels.server import open_server_provider
+    from tnb.kernels.server import HubStartPolicy, open_server_provider
 
     try:
         provider: _ClosableProvider = await open_server_provider(
@@ -75,6 +82,8 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
             token=args.token,
             ca_bundle=args.ca_bundle,
             prompt_token=terminal_token_prompt(server),
+            env=dict(getattr(args, "env", None) or []),
+            hub=_hub_policy() if start_hub_server else HubStartPolicy(),
         )
     except KernelConnectionError as exc:
         raise UserError(str(exc)) from None
@@ -83,6 +92,20 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
     finally:
         with contextlib.suppress(Exception):
             await provider.close()
+
+
+def _hub_policy() -> Any:
+    """Start a stopped hub server (running the notebook needs it), saying what happens."""
+    from tnb.kernels.server import HubServer, HubStartPolicy, SpawnProgress
+
+    async def confirm(server: HubServer) -> bool:
+        _say(f"tnb run: your server {server.label} on the hub is not running; starting it")
+        return True
+
+    def progress(event: SpawnProgress) -> None:
+        _say(f"tnb run: server: {event}")
+
+    return HubStartPolicy(confirm=confirm, progress=progress)
 
 
 # --------------------------------------------------------------------------- tnb kernels
@@ -213,6 +236,8 @@ def _report_failure(notebook: Any, result: Any, timeout: float | None) -> None:
 async def _run(args: argparse.Namespace, session_name: str) -> int:
     from tnb.notebook.errors import NotebookError
     from tnb.notebook.io import load_notebook, save_notebook
+    from tnb.notebook.model import FIRST_MINOR_WITH_TIMING
+    from tnb.notebook.readonly import read_only_reason
     from tnb.runner import Runner, apply_kernel_metadata
 
     path: Path = args.notebook
@@ -223,14 +248,33 @@ async def _run(args: argparse.Namespace, session_name: str) -> int:
         notebook = load_notebook(path, missing_ok=False)
     except NotebookError as exc:
         raise UserError(str(exc)) from None
-    async with _provider(args, path.parent) as provider:
+    readonly = read_only_reason(output)
+    if readonly is not None:
+        # Refused before running: the outputs would have nowhere to go.
+        raise UserError(
+            f"{output} is read-only ({readonly}): nothing was run; make it writable "
+            f"(chmod u+w {output}) or write the result elsewhere with -o FILE"
+        )
+    was = notebook.nbformat_minor
+    if args.record_timing and notebook.upgrade_format(FIRST_MINOR_WITH_TIMING):
+        _say(
+            f"tnb run: saving as nbformat 4.{FIRST_MINOR_WITH_TIMING} (was 4.{was}): "
+            "--record-timing writes metadata.execution, which 4.4 defines"
+        )
+    async with _provider(args, path.parent, start_hub_server=True) as provider:
         if hasattr(provider, "session_name"):
             provider.session_name = session_name
         backend, choice = await _start(args, provider, notebook)
         try:
             info = getattr(backend, "info", None)
             apply_kernel_metadata(notebook, choice, info)
-            runner = Runner(backend, notebook, timeout=args.timeout, allow_errors=args.allow_errors)
+            runner = Runner(
+                backend,
+                notebook,
+                timeout=args.timeout,
+                allow_errors=args.allow_errors,
+                record_timing=args.record_timing,
+            )
             run = await runner.run_all()
         finally:
             with contextlib.suppress(Exception):

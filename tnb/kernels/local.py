@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib.util
 import json
 import os
+import re
 import socket
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from tnb.kernels.protocol import KernelBackend, KernelChoice, KernelStartError
+from tnb.kernels.protocol import KernelBackend, KernelChoice, KernelSpecRef, KernelStartError
 from tnb.kernels.raw import LaunchSpec, RawKernel
 
+# What jupyter_client accepts as a kernelspec name.
+_KERNELSPEC_NAME = re.compile(r"[a-zA-Z0-9._-]+")
 _BARE_PYTHONS = {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
 _BIN = "Scripts" if sys.platform == "win32" else "bin"
 _EXE = "python.exe" if sys.platform == "win32" else "python"
@@ -116,6 +120,17 @@ def launch_spec_of(choice: KernelChoice) -> LaunchSpec:
     )
 
 
+def with_ipython_history(spec: LaunchSpec, hist_file: str) -> LaunchSpec:
+    """``spec`` telling an IPython kernel where to keep its history (":memory:": nowhere),
+    as nbclient does for headless runs; other kernels, and a spec that sets it, unchanged."""
+    ipython = spec.name in ("python", "python2", "python3") or any(
+        "ipykernel" in arg for arg in spec.argv
+    )
+    if not ipython or any(arg.startswith("--HistoryManager.hist_file") for arg in spec.argv):
+        return spec
+    return dataclasses.replace(spec, argv=[*spec.argv, f"--HistoryManager.hist_file={hist_file}"])
+
+
 def _list_choices_sync(notebook_dir: Path | None, running: bool) -> list[KernelChoice]:
     from jupyter_client.kernelspec import KernelSpecManager
 
@@ -212,6 +227,7 @@ def _running_choices() -> list[KernelChoice]:
         if not isinstance(info, dict) or not _answers(info):
             continue
         name = str(info.get("kernel_name") or "")
+        spec = _spec_ref(name)
         choices.append(
             KernelChoice(
                 key=f"running:{path}",
@@ -219,11 +235,34 @@ def _running_choices() -> list[KernelChoice]:
                 kind="running",
                 name=path.stem,
                 display_name=f"running kernel {path.stem}" + (f" ({name})" if name else ""),
-                language="",
+                language=spec.language if spec else "",
                 location=str(path),
+                spec=spec,
             )
         )
     return choices
+
+
+def _spec_ref(kernel_name: str) -> KernelSpecRef | None:
+    """The kernelspec a connection file's ``kernel_name`` names (display name and language
+    from the installed spec, when this machine has it)."""
+    if not _KERNELSPEC_NAME.fullmatch(kernel_name):
+        return None  # e.g. tnb's own "env:/path" for an environment without a kernelspec
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except (NoSuchKernel, OSError, ValueError):
+        return KernelSpecRef(kernel_name, kernel_name)
+    return KernelSpecRef(kernel_name, str(spec.display_name or kernel_name), spec.language or "")
+
+
+def _connection_spec(path: Path) -> KernelSpecRef | None:
+    try:
+        info = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None  # RawKernel.attach says what is wrong with the file
+    return _spec_ref(str(info.get("kernel_name") or "")) if isinstance(info, dict) else None
 
 
 def _find_connection_file(path: Path) -> Path:
@@ -251,8 +290,11 @@ class LocalProvider:
         session_name: str = "",
         list_running: bool = True,
         keep_kernel: bool = False,
+        ipython_history: str | None = None,
     ) -> None:
         self.notebook_dir = notebook_dir
+        # IPython kernels' HistoryManager.hist_file (`tnb run`: ":memory:"); None: theirs.
+        self.ipython_history = ipython_history
         # --keep-kernel: started kernels outlive tnb and stay attachable.
         self.keep_kernel = keep_kernel
         self.list_running = list_running
@@ -275,8 +317,11 @@ class LocalProvider:
             raise KernelStartError(choice.display_name, choice.reason or "not available")
         if choice.kind in ("existing", "running"):
             return await self.attach_existing(Path(choice.location))
+        spec = launch_spec_of(choice)
+        if self.ipython_history:
+            spec = with_ipython_history(spec, self.ipython_history)
         return await RawKernel.start(
-            launch_spec_of(choice),
+            spec,
             choice,
             cwd=self.notebook_dir,
             transport=self.transport,
@@ -293,13 +338,15 @@ class LocalProvider:
             KernelConnectionError: the file is unreadable or nobody answers.
         """
         path = _find_connection_file(Path(connection_file))
+        spec = await asyncio.to_thread(_connection_spec, path)
         choice = KernelChoice(
             key=f"existing:{path}",
             backend="raw",
             kind="existing",
             name=path.name,
             display_name=f"existing kernel {path.name}",
-            language="",
+            language=spec.language if spec else "",
             location=str(path),
+            spec=spec,
         )
         return await RawKernel.attach(path, choice)
