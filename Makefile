@@ -30,7 +30,8 @@ run: $(RUN_STAMP) ## Build the environment and open the bundled tour notebook
 services: $(TEST_STAMP) ## Install the test services (Enterprise Gateway, JupyterHub) into ~/.cache
 	$(BIN)/python -m tests.fixtures.services
 
-test: services ## Build the environment and run the whole test suite
+test: services ## Build the environment and run the whole test suite (needs tmux)
+	@.ci/tmux-check
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(TEST_STAMP) ## ruff, mypy --strict and import-linter

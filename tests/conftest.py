@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.e2e.tmux import Tmux
 
 pytest_plugins = [
     "tests.fixtures.kernelspecs",
@@ -37,3 +40,12 @@ os.environ.pop("JUPYTER_TOKEN", None)
 def jupyter_home() -> Path:
     """The temporary folder that holds the tests' Jupyter config, data, runtime and path dirs."""
     return _JUPYTER_HOME
+
+
+@pytest.fixture
+def tmux_factory() -> Iterator[list[Tmux]]:
+    """The private tmux servers a test started (``tests.e2e.tmux.start`` appends); all killed."""
+    sessions: list[Tmux] = []
+    yield sessions
+    for session in sessions:
+        session.kill()

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import signal
 import sys
 import time
 from collections.abc import Awaitable, Iterable
@@ -17,9 +16,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.markup import escape
 from textual.screen import Screen
 
+from tnb.bounded_exit import EXIT
 from tnb.kernel_controller import KernelController, NeedsPicker, PickerReason, UiHooks
 from tnb.kernels.events import InputRequested
 from tnb.kernels.protocol import (
@@ -123,9 +124,8 @@ class TnbApp(App[int]):
         # Status and the running cell's elapsed time; kernel callbacks cover the rest.
         self.set_interval(0.5, self._tick)
         if self._handle_signals:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGHUP):
-                loop.add_signal_handler(sig, self._on_terminate_signal)
+            # Journal, then leave; bounded even if the loop never gets to it (bounded_exit.py).
+            EXIT.attach(asyncio.get_running_loop(), self._on_terminate_signal, self._journal_now)
 
     async def on_unmount(self) -> None:
         """Keep unsaved edits in the journal; stop the kernel we started (attached ones stay)."""
@@ -137,6 +137,12 @@ class TnbApp(App[int]):
         # SSH dropped or we were asked to stop: no dialog can be answered, leave cleanly.
         self._journal_now()
         self.exit(0)
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, made safe for a terminal that vanishes (terminal_driver.py)."""
+        from tnb.terminal_driver import safe_driver
+
+        return safe_driver(super().get_driver_class())
 
     # ----------------------------------------------------------------- recovery journal
 
@@ -945,6 +951,7 @@ def run_app(args: argparse.Namespace) -> int:
     """Open ``args.notebook`` (or a new untitled one) and run until the user quits."""
     from tnb.notebook.io import NotebookError, load_notebook
 
+    EXIT.install()  # from here on SIGHUP/SIGTERM end tnb within a bound, whatever it does
     path: Path = args.notebook if args.notebook is not None else _untitled_path(Path.cwd())
     try:
         notebook = load_notebook(path, missing_ok=True)
@@ -968,7 +975,9 @@ def run_app(args: argparse.Namespace) -> int:
         recover=True,
     )
     result = app.run()
+    EXIT.detach()
     kept = app.kernels.kept_connection_file
     if kept is not None:
-        print(f"tnb: the kernel is still running; attach with: tnb --existing {kept}")
+        with contextlib.suppress(OSError):  # the terminal may be gone
+            print(f"tnb: the kernel is still running; attach with: tnb --existing {kept}")
     return result or 0

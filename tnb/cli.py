@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tnb import __version__
+from tnb.bounded_exit import EXIT
 
 SUBCOMMANDS = ("run", "kernels")
 
@@ -155,7 +156,7 @@ def _main(args_list: list[str]) -> int:
         parser = build_run_parser()
         args = parser.parse_args(args_list[1:])
         take_token(args, parser)
-        return run_command(args)
+        return EXIT.finish(run_command(args))
     if args_list and args_list[0] == "kernels":
         from tnb.headless import kernels_command
 
@@ -168,7 +169,7 @@ def _main(args_list: list[str]) -> int:
     take_token(args, parser)
     from tnb.app import run_app
 
-    return run_app(args)
+    return EXIT.finish(run_app(args))
 
 
 if __name__ == "__main__":

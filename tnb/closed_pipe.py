@@ -39,11 +39,12 @@ def run_quietly(command: Callable[[], int]) -> int:
 def say(message: str, stream: TextIO | None = None) -> None:
     """Print a line that is worth losing, not worth stopping for, when nobody reads it.
 
-    `tnb run 2>&1 | head -1` must still run every cell and save the notebook.
+    `tnb run 2>&1 | head -1` must still run every cell and save the notebook, and a `tnb run`
+    whose terminal went must still stop its kernel.
     """
     out = sys.stderr if stream is None else stream
     try:
         print(message, file=out, flush=True)
-    except BrokenPipeError:
+    except OSError:  # a closed pipe, or a terminal that went away (EIO)
         with contextlib.suppress(ValueError, OSError):
             _silence(out.fileno())

@@ -305,10 +305,33 @@ async def _run(args: argparse.Namespace, session_name: str) -> int:
     return EXIT_OK
 
 
+async def _run_until_signalled(args: argparse.Namespace, session_name: str) -> int:
+    """``_run``, stopped (kernel shut down, nothing saved) by SIGHUP or SIGTERM, in a bound."""
+    import signal
+
+    from tnb.bounded_exit import EXIT
+
+    task = asyncio.current_task()
+    assert task is not None
+    EXIT.attach(asyncio.get_running_loop(), task.cancel)
+    try:
+        return await _run(args, session_name)
+    except asyncio.CancelledError:
+        if EXIT.signal is None:
+            raise
+        _say(f"tnb run: stopped by {signal.Signals(EXIT.signal).name}; the notebook was not saved")
+        return 128 + EXIT.signal
+    finally:
+        EXIT.detach()
+
+
 def run_command(args: argparse.Namespace) -> int:
     """`tnb run NOTEBOOK`: execute every code cell, save, and return the exit code."""
+    from tnb.bounded_exit import EXIT
+
+    EXIT.install()  # the terminal going (SIGHUP) or SIGTERM: stop the kernel, within a bound
     try:
-        return asyncio.run(_run(args, os.path.abspath(args.notebook)))
+        return asyncio.run(_run_until_signalled(args, os.path.abspath(args.notebook)))
     except UserError as exc:
         _say(f"tnb run: {exc}")
         return EXIT_USAGE

@@ -239,10 +239,10 @@ async def _interrupt_sleep(backend: KernelBackend) -> list[KernelEvent]:
     events: list[KernelEvent] = []
 
     async def go() -> None:
-        async for event in backend.execute("import time\ntime.sleep(60)"):
+        code = "import time\nprint('sleeping', flush=True)\ntime.sleep(60)"
+        async for event in backend.execute(code):
             events.append(event)
-            if isinstance(event, ExecuteInput):
-                await asyncio.sleep(0.3)  # let the sleep begin
+            if isinstance(event, Stream):  # the sleep has begun: interrupt it, not the print
                 await backend.interrupt()
 
     await asyncio.wait_for(go(), 30.0)  # far below the 60 s sleep: the interrupt took

@@ -372,10 +372,11 @@ async def test_attach_existing_never_kills(tmp_path: Path) -> None:
 
 async def _interrupted(backend: KernelBackend) -> list[KernelEvent]:
     events: list[KernelEvent] = []
-    async for event in backend.execute("import time\ntime.sleep(60)"):
+    async for event in backend.execute(
+        "import time\nprint('sleeping', flush=True)\ntime.sleep(60)"
+    ):
         events.append(event)
-        if type(event).__name__ == "ExecuteInput":
-            await asyncio.sleep(0.3)
+        if type(event).__name__ == "Stream":  # the sleep has begun
             await backend.interrupt()
     return events
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.e2e.test_tmux import TNB, Tmux, start, tmux_factory  # noqa: F401 (a fixture)
+from tests.e2e.tmux import TNB, Tmux, start
 from tests.fixtures.jupyter_server import JupyterServer, JupyterServerFactory
 from tests.server.gated_sessions import GATE_ENV
 
@@ -192,7 +192,7 @@ def test_raw_kernel_and_watchdog_do_not_inherit_jupyter_token(tmp_path: Path) ->
 def test_ui_in_a_terminal_keeps_the_token_out_of_the_process_list(
     jupyter_server: JupyterServer,
     tmp_path: Path,
-    tmux_factory: list[Tmux],  # noqa: F811 (the fixture imported above)
+    tmux_factory: list[Tmux],
 ) -> None:
     path = tmp_path / "ui.ipynb"
     path.write_text(_notebook("1 + 1"))

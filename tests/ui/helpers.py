@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.command import Command, CommandList, CommandPalette
+from textual.pilot import Pilot
 
 from tnb.app import TnbApp
 from tnb.notebook.model import Cell, Notebook, Output
@@ -71,3 +78,39 @@ def showcase_notebook() -> Notebook:
     for number, cell in enumerate(cells):
         cell.id = f"cell-{number}"  # fixed ids keep snapshots stable
     return Notebook(cells=cells, metadata={"kernelspec": {"language": "python"}})
+
+
+# How long a wait may take before it counts as a hang (a loaded shared machine), not a timing.
+HANG_GUARD = 60.0
+
+
+async def wait_for(pilot: Pilot[Any], check: Callable[[], bool], what: str) -> None:
+    """Let the app run until ``check()`` holds; fail after ``HANG_GUARD`` seconds."""
+    deadline = time.monotonic() + HANG_GUARD
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def palette_highlights(app: App[Any], words: str) -> bool:
+    """The command palette's highlighted command holds ``words`` (its search is asynchronous)."""
+    screen = app.screen
+    if not isinstance(screen, CommandPalette):
+        return False
+    commands = screen.query_one(CommandList)
+    if commands.highlighted is None:
+        return False
+    option = commands.get_option_at_index(commands.highlighted)
+    return isinstance(option, Command) and words.casefold() in str(option.hit.text).casefold()
+
+
+def picker_highlights(app: App[Any], spec: str) -> bool:
+    """The kernel picker's highlighted row is the kernelspec ``spec`` (sources load in workers)."""
+    from tnb.screens.kernel_picker import KernelPickerScreen
+
+    screen = app.screen
+    if not isinstance(screen, KernelPickerScreen):
+        return False
+    option = screen.option_list.highlighted_option
+    return option is not None and str(option.id).endswith(f":spec:{spec}")

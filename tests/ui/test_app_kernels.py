@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
+from tests.ui.helpers import wait_for
 from tnb.app import PICKER_NOTES, TnbApp
 from tnb.kernel_controller import KernelController, UiHooks, server_session_path
 from tnb.kernels.server import open_server_provider
@@ -22,7 +20,6 @@ from tnb.screens.kernel_picker import KernelPickerScreen
 from tnb.screens.server_dialog import ServerDialog
 
 SIZE = (100, 40)
-LIMIT = 60.0  # hang guard on a shared machine, not a timing
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -32,14 +29,6 @@ def kernel_args(name: str = "", *, pick: bool = False) -> argparse.Namespace:
         kernel=name, server=None, token=None, ca_bundle=None, existing=None, transport=None,
         env=[], pick=pick,
     )  # fmt: skip
-
-
-async def wait_for(pilot: Pilot[int], check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + LIMIT
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def the_picker(app: TnbApp) -> KernelPickerScreen:
@@ -276,7 +265,7 @@ async def test_the_selected_cell_output_stays_in_view_as_it_grows(
             ),
             "the output",
         )
-        await pilot.pause(0.2)
         view = app.notebook_screen.view  # type: ignore[union-attr]
+        # The end, as a terminal shows it.
+        await wait_for(pilot, lambda: "line 39" in view_text(app), "the view to follow")
         assert view.scroll_y > 0
-        assert "line 39" in view_text(app)  # the end, as a terminal shows it

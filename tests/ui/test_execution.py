@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from textual.widgets import Input, OptionList, TextArea
 
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
-from tests.ui.helpers import screen_of, view_text
+from tests.ui.helpers import picker_highlights, screen_of, view_text, wait_for
 from tnb.app import TnbApp
 from tnb.notebook.model import Cell, Notebook
 from tnb.screens.completion import CompletionScreen
@@ -23,7 +21,6 @@ from tnb.screens.stdin_prompt import StdinPromptScreen
 
 SIZE = (100, 40)
 # Hang guards only: the machine is shared, kernels may take seconds to start.
-LIMIT = 60.0
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -50,14 +47,6 @@ def make_app(kernelspecs: KernelSpecs, *sources: str, path: Path | None = None) 
         kernel_args=kernel_args(kernelspecs.python),
         start_kernel=True,
     )
-
-
-async def wait_for(pilot: Pilot[int], check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + LIMIT
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        await pilot.pause(0.05)
 
 
 async def kernel_idle(pilot: Pilot[int], app: TnbApp) -> None:
@@ -104,7 +93,8 @@ async def test_run_all_runs_in_order_and_stops_at_an_error(kernelspecs: KernelSp
         cells = app.notebook.cells
         await wait_for(pilot, lambda: bool(cells[2].outputs), "the error")
         await kernel_idle(pilot, app)
-        await pilot.pause(0.2)
+        view = screen_of(app).view
+        await wait_for(pilot, lambda: not view.running_cells, "the [*] marks to clear")
         assert [c.execution_count for c in cells[:3]] == [1, 2, 3]
         assert outputs_text(cells[1]) == "2"
         assert cells[2].outputs[0].output_type == "error"
@@ -120,8 +110,8 @@ async def test_queued_cells_show_a_star(kernelspecs: KernelSpecs) -> None:
         await pilot.pause()
         assert "[*]:" in view_text(app)
         await wait_for(pilot, lambda: app.notebook.cells[1].execution_count == 2, "[2]")
-        await pilot.pause(0.1)
-        assert "[*]:" not in view_text(app)
+        await wait_for(pilot, lambda: "[*]:" not in view_text(app), "the [*] to go")
+        assert "[2]:" in view_text(app)
 
 
 async def test_interrupt_a_sleeping_cell(kernelspecs: KernelSpecs) -> None:
@@ -319,7 +309,9 @@ async def test_change_kernel_in_the_picker_switches_and_records_it(
         screen_of(app).action_change_kernel()
         await wait_for(pilot, lambda: isinstance(app.screen, KernelPickerScreen), "the picker")
         await pilot.press(*"message interrupt")
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot, lambda: picker_highlights(app, kernelspecs.python_message), "the filter"
+        )
         await pilot.press("enter")
         await wait_for(
             pilot,
@@ -348,7 +340,7 @@ async def test_a_new_notebook_opens_the_picker_first(
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, KernelPickerScreen), "the picker")
         await pilot.press(*kernelspecs.python)
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: picker_highlights(app, kernelspecs.python), "the filter")
         await pilot.press("enter")
         await kernel_idle(pilot, app)
         await pilot.press("ctrl+r")

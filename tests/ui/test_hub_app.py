@@ -9,7 +9,8 @@ import pytest
 
 from tests.fixtures.jupyterhub import JupyterHubService
 from tests.fixtures.kernelspecs import KernelSpecs
-from tests.ui.test_app_kernels import SIZE, wait_for
+from tests.ui.helpers import wait_for
+from tests.ui.test_app_kernels import SIZE
 from tnb.app import TnbApp
 from tnb.notebook.model import Cell, Notebook
 from tnb.screens.dialogs import ConfirmScreen

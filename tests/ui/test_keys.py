@@ -11,7 +11,14 @@ from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input, Static, TextArea
 
-from tests.ui.helpers import sample_notebook, screen_of, sources, view_text
+from tests.ui.helpers import (
+    palette_highlights,
+    sample_notebook,
+    screen_of,
+    sources,
+    view_text,
+    wait_for,
+)
 from tnb.app import TnbApp
 from tnb.notebook.io import load_notebook
 from tnb.screens.dialogs import ConfirmScreen, QuitScreen
@@ -355,7 +362,7 @@ async def test_command_palette_has_notebook_actions() -> None:
         await pilot.press("j", "ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"merge selected")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_highlights(app, "merge selected"), "the search")
         await pilot.press("enter")
         await pilot.pause()
         assert len(app.notebook.cells) == 5
@@ -431,7 +438,7 @@ async def test_palette_cell_action_while_editing_leaves_the_editor_first() -> No
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "enter", "end", "!", "ctrl+p")
         await pilot.press(*"insert cell below")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: palette_highlights(app, "insert cell below"), "the search")
         await pilot.press("enter")
         await pilot.pause()
         assert mode(app) == "command"

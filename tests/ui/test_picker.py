@@ -10,17 +10,17 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.app import App
-from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
+from tests.ui.helpers import wait_for
 from tnb.kernels.events import ExecuteResult
 from tnb.kernels.protocol import KernelBackend, KernelConnectionError, KernelProvider
 from tnb.kernels.server import open_server_provider
@@ -53,15 +53,6 @@ class PickerHost(App[None]):
 
     def done(self, result: Any) -> None:
         self.result = result
-
-
-async def wait_for(pilot: Pilot[None], check: Callable[[], bool], what: str) -> None:
-    """Pause until ``check()``; 60 s is a hang guard on a loaded machine, not a timing."""
-    for _ in range(1200):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def picker(app: PickerHost) -> KernelPickerScreen:

@@ -7,7 +7,8 @@ import pytest
 from tests.fixtures.gateway import EnterpriseGateway
 from tests.fixtures.jupyterhub import JupyterHubService
 from tests.fixtures.kernelspecs import KernelSpecs
-from tests.ui.test_picker import UNSET, PickerHost, close_all, ids, picker, row_text, wait_for
+from tests.ui.helpers import wait_for
+from tests.ui.test_picker import UNSET, PickerHost, close_all, ids, picker, row_text
 from tnb.providers import server_entry
 from tnb.screens.kernel_picker import KernelPickerScreen, PickedKernel
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +15,12 @@ from textual.pilot import Pilot
 
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.notebook import corpus
+from tests.ui.helpers import wait_for
 from tnb.app import TnbApp
 from tnb.notebook.io import load_notebook
 from tnb.screens.dialogs import ChoiceScreen
 
 SIZE = (100, 40)
-LIMIT = 60.0  # hang guard on a shared machine, not a timing
 LAST = 5  # corpus.basic()'s last cell: an empty code cell
 
 pytestmark = pytest.mark.timeout(180)
@@ -44,14 +42,6 @@ def write_corpus(folder: Path, minor: int, kernel: str) -> tuple[Path, str]:
     path = folder / f"v4{minor}.ipynb"
     path.write_bytes(text.encode("utf-8"))
     return path, text
-
-
-async def wait_for(pilot: Pilot[int], check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + LIMIT
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        await pilot.pause(0.05)
 
 
 async def started(pilot: Pilot[int], app: TnbApp) -> None:

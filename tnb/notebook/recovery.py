@@ -92,12 +92,18 @@ class Recovery:
     dropped_outputs: int  # cells whose outputs were too large to journal
     pid: int
     host: str
+    started: str | None = None  # the writer's boot and start time (``_process_identity``)
     _on_disk: Notebook | None = field(default=None, repr=False)
 
     @property
     def owner_running(self) -> bool:
-        """The tnb that wrote it still runs on this machine: the notebook is open there."""
-        return self.pid != os.getpid() and self.host == socket.gethostname() and _alive(self.pid)
+        """The tnb that wrote it still runs on this machine: the notebook is open there.
+
+        A zombie, or another program that was given the same pid since, is not the owner.
+        """
+        if self.pid == os.getpid() or self.host != socket.gethostname():
+            return False
+        return _owner_alive(self.pid, self.started)
 
     def summary(self) -> str:
         """One line for the restore dialog, e.g. ``2 cells edited, 1 cell added``."""
@@ -109,11 +115,18 @@ class Recovery:
         return "; ".join(parts)
 
     def restore(self) -> Notebook:
-        """The journalled notebook, dirty (see ``RecoveryJournal.restore``)."""
-        return self.journal.restore(self._on_disk)
+        """The journalled notebook, dirty (see ``RecoveryJournal.restore``).
+
+        From then on the journal follows the restored notebook: written while it has unsaved
+        edits, removed once they are saved.
+        """
+        nb = self.journal.restore(self._on_disk)
+        self.journal.held = False
+        return nb
 
     def discard(self) -> None:
         """Remove the journal (the user declined)."""
+        self.journal.held = False
         self.journal.discard()
 
 
@@ -124,11 +137,16 @@ class RecoveryJournal:
 
         journal = RecoveryJournal.for_notebook(nb)           # on open, after load_notebook
         if (found := journal.pending(nb)) is not None:        # ask: restore or discard?
-            nb = found.restore()   # or found.discard()
+            nb = found.restore()   # or found.discard(); or neither ("later")
         journal.write(nb)      # every few seconds (timer), on SIGHUP/SIGTERM, before quitting
                                # with unsaved changes; it skips unchanged notebooks, and a clean
                                # notebook removes the journal
         journal.discard()      # after a successful save, and when the user quits discarding
+
+    A journal that ``pending`` found is *held* until its ``Recovery`` is restored or
+    discarded: ``write`` and ``discard`` leave the file alone meanwhile, so a timer that runs
+    while the question is open (or after the user answered "later") never loses those edits.
+    They stay for the next open for as long as the user defers.
 
     The journal never touches the notebook file and never writes next to it: journals live in
     ``$TNB_STATE_DIR/recovery`` (else ``$XDG_STATE_HOME/tnb/recovery``, else
@@ -144,6 +162,9 @@ class RecoveryJournal:
         self.file = self.folder / f"{self.key.hexdigest()[:32]}{_SUFFIX}"
         self._last: tuple[Notebook, int] | None = None
         self._swept = False
+        # Set by ``pending``: the file holds edits of an earlier session the user has not
+        # answered for; only ``Recovery.restore`` or ``Recovery.discard`` release it.
+        self.held = False
 
     @classmethod
     def for_notebook(
@@ -195,8 +216,10 @@ class RecoveryJournal:
         Like ``write``, a clean notebook removes the journal and returns None.
 
         Split from ``write`` so that a UI can serialize on its event loop (the model must not
-        change meanwhile) and fsync in a thread.
+        change meanwhile) and fsync in a thread. A held journal is never written (None).
         """
+        if self.held:
+            return None
         if not nb.dirty:
             self.discard()
             return None
@@ -206,6 +229,8 @@ class RecoveryJournal:
         return JournalSnapshot(self, _encode_journal(self.path, nb), nb, revision)
 
     def _commit(self, snapshot: JournalSnapshot) -> None:
+        if self.held:
+            return  # found held after the snapshot was taken: the earlier edits win
         try:
             _private_folder(self.folder)
             if not self._swept:
@@ -239,8 +264,13 @@ class RecoveryJournal:
                     tmp.unlink()
 
     def discard(self) -> None:
-        """Remove the journal (after a save, or when the user declines to restore)."""
+        """Remove the journal (after a save, or when the user quits discarding their edits).
+
+        A held journal stays: it holds another session's edits (``Recovery.discard`` removes it).
+        """
         self._last = None
+        if self.held:
+            return
         with contextlib.suppress(FileNotFoundError):
             self.file.unlink()
 
@@ -253,6 +283,7 @@ class RecoveryJournal:
         whose content the file already holds (saved, then killed before ``discard``) or that
         cannot be read back is removed and None returned. A journal written by a tnb that
         still runs is returned too: check ``Recovery.owner_running`` before offering it.
+        A journal returned is held (see the class's notes) until restored or discarded.
         """
         doc = _read_journal(self.file)
         if doc is None:
@@ -284,6 +315,8 @@ class RecoveryJournal:
         if on_disk is not None and diff.empty:
             self.discard()
             return None
+        self.held = True
+        started = doc.get("started")
         return Recovery(
             journal=self,
             path=self.path,
@@ -293,6 +326,7 @@ class RecoveryJournal:
             dropped_outputs=len(dropped),
             pid=int(doc.get("pid", 0)),
             host=str(doc.get("host", "")),
+            started=started if isinstance(started, str) else None,
             _on_disk=on_disk,
         )
 
@@ -357,6 +391,7 @@ def _encode_journal(path: Path, nb: Notebook) -> bytes:
         "saved_at": time.time(),
         "pid": os.getpid(),
         "host": socket.gethostname(),
+        "started": _process_identity(os.getpid()),
         "nbformat_minor": nb.nbformat_minor,
         "upgrade_notes": nb.upgrade_notes,
         "base": None if nb.disk is None else _state_json(nb.disk),
@@ -464,6 +499,51 @@ def _private_folder(folder: Path) -> None:
         raise PermissionError(f"{folder} is not a folder owned by this user")
     if stat.S_IMODE(st.st_mode) != 0o700:
         os.chmod(folder, 0o700)
+
+
+def _process_identity(pid: int) -> str | None:
+    """``BOOT_ID:START_TICKS`` of a running process: a pid reused later gets another one.
+
+    None where /proc does not tell (not Linux) or the process is gone or a zombie.
+    """
+    status = _proc_stat(pid)
+    if status is None or status[0] in "ZX":
+        return None
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        boot = ""
+    return f"{boot}:{status[1]}"
+
+
+def _proc_stat(pid: int) -> tuple[str, str] | None:
+    """State letter and start time (clock ticks after boot) from /proc/PID/stat, or None."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: count after the last ")".
+    fields = raw[raw.rfind(b")") + 2 :].split()
+    if len(fields) < 20:
+        return None
+    return fields[0].decode("ascii", "replace"), fields[19].decode("ascii", "replace")
+
+
+def _owner_alive(pid: int, started: str | None) -> bool:
+    """Whether the tnb that wrote a journal as ``pid`` (with identity ``started``) still runs."""
+    if not Path("/proc/self/stat").exists():
+        return _alive(pid)  # no /proc: the pid is all there is to go by
+    if started is not None:
+        return _process_identity(pid) == started
+    # A journal written before identities were recorded: a live process that is a tnb.
+    status = _proc_stat(pid)
+    if status is None or status[0] in "ZX":
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"tnb" in cmdline
 
 
 def _alive(pid: int) -> bool:
