@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, RenderableType
-from rich.markdown import Markdown
 from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax
@@ -15,7 +14,7 @@ from textual.strip import Strip
 
 from tnb.highlight import lexer_for, syntax_theme
 from tnb.notebook.model import Cell
-from tnb.render import Theme, render_output_lines
+from tnb.render import Theme, render_markdown, render_output_lines
 
 PROMPT_WIDTH = 7  # "[1234]:" fits; Jupyter's own gutter is as wide
 BAR_WIDTH = 1  # the cursor / selection bar left of the prompt
@@ -134,7 +133,7 @@ def render_cell(
         source_lines = _lines(console, options, syntax, body)
     elif cell.cell_type == "markdown":
         if cell.source.strip():
-            markdown = Markdown(cell.source, code_theme=syntax_theme(styles.dark))
+            markdown = render_markdown(cell.source, code_theme=syntax_theme(styles.dark))
             # Rich's own markdown styles are fixed colours (inline code is cyan on black).
             with console.use_theme(styles.markdown or RichTheme()):
                 source_lines = _collapse_blank_runs(_lines(console, options, markdown, body))
@@ -202,6 +201,8 @@ def markdown_theme(code: Style, heading: Style, accent: Style, link: Style) -> R
             "markdown.link": link,
             "markdown.link_url": link + Style(underline=True),
             "markdown.kbd": code,
+            "markdown.u": Style(underline=True),
+            "markdown.math": accent,
         }
     )
 
