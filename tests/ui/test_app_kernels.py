@@ -277,6 +277,6 @@ async def test_the_selected_cell_output_stays_in_view_as_it_grows(
             "the output",
         )
         await pilot.pause(0.2)
-        view = app.notebook_screen.view  # type: ignore[union-attr]
-        assert view.scroll_y > 0
-        assert "line 39" in view_text(app)  # the end, as a terminal shows it
+        # The end, as a terminal shows it (40 lines scroll in their own region here, which
+        # followed the output as it grew).
+        assert "line 39" in view_text(app)
