@@ -185,17 +185,17 @@ def render_cell(
             strips.append(Strip([blank_prompt, *line, margin], width - BAR_WIDTH))
 
     output_top = len(strips)
-    shown = (0, 0, 0)
+    region: tuple[int, int, int] = (0, 0, 0)
     if cell.cell_type == "code" and cell.outputs:
         if outputs_hidden:
             note = Text(f"… {len(cell.outputs)} output(s) hidden (o shows)", style=styles.muted)
             for line in _lines(console, options, note, body):
                 strips.append(Strip([blank_prompt, *line, margin], width - BAR_WIDTH))
         else:
-            shown = _outputs(cell, strips, body, width, console, styles, window)
+            region = _outputs(cell, strips, body, width, console, styles, window)
 
     strips.append(Strip([Segment(" " * (width - BAR_WIDTH))], width - BAR_WIDTH))
-    return RenderedCell(key, strips, 0, source_height, output_top, *shown)
+    return RenderedCell(key, strips, 0, source_height, output_top, *region)
 
 
 def _outputs(
