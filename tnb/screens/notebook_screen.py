@@ -13,18 +13,21 @@ from textual.binding import BindingType
 from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, TextArea
 
 from tnb.highlight import text_area_language
 from tnb.keys import bindings_for
 from tnb.notebook.model import Cell, Notebook
+from tnb.notebook.undo import UndoHistory
 from tnb.screens.dialogs import ConfirmScreen, QuitScreen, display_name
 from tnb.screens.help_screen import HelpScreen
+from tnb.screens.reading import ReadingActions
 from tnb.widgets.bars import HeaderBar, StatusBar
 from tnb.widgets.cell_editor import CellEditor
 from tnb.widgets.find_bar import FindBar, find_hits
+from tnb.widgets.find_replace import FindReplacePanel
 from tnb.widgets.notebook_view import NotebookView
+from tnb.widgets.toc import TableOfContents
 
 if TYPE_CHECKING:
     from tnb.app import TnbApp
@@ -38,7 +41,7 @@ class CommandView(NotebookView):
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("command")  # type: ignore[assignment]
 
 
-class NotebookScreen(Screen[None]):
+class NotebookScreen(ReadingActions):
     """One notebook: a virtualized view of its cells and one live editor."""
 
     # Absolute, so that subclasses defined in other folders (tests) find it.
@@ -70,7 +73,9 @@ class NotebookScreen(Screen[None]):
         self.language = language
         self.mode: Literal["command", "edit"] = "command"
         self.kernel_label = "no kernel"
-        self._deleted: list[list[tuple[int, Cell]]] = []
+        self.history = UndoHistory(notebook)
+        self._edit_started = ""  # the edited cell's source when editing began (one undo step)
+        self.init_reading()
         self._pending_chord = ""
         self._hits: list[int] = []
         self._editing_cell: Cell | None = None
@@ -83,10 +88,12 @@ class NotebookScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Header, the cells with the editor over them, find bar, status bar, footer."""
         yield HeaderBar(id="header")
+        yield TableOfContents(id="toc")
         with Container(id="body"):
             yield self._view
             yield self._editor
         yield FindBar(id="find")
+        yield FindReplacePanel(id="replace")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -112,6 +119,8 @@ class NotebookScreen(Screen[None]):
         """Start in command mode on the first cell."""
         self.editor.display = False
         self.query_one("#find", FindBar).display = False
+        self.query_one("#replace", FindReplacePanel).display = False
+        self.query_one("#toc", TableOfContents).display = False
         self.set_focus(self.view)
         self.update_bars()
         for note in self.notebook.upgrade_notes:
@@ -158,6 +167,7 @@ class NotebookScreen(Screen[None]):
         """The model's cell list changed: redraw, move the cursor, update bars."""
         view = self.view
         view.cells_changed()
+        self.refresh_toc()
         if cursor is not None:
             view.move_cursor(cursor)
             if extend_to is not None:
@@ -216,6 +226,8 @@ class NotebookScreen(Screen[None]):
         language = self.language if cell.cell_type == "code" else cell.cell_type
         with editor.prevent(TextArea.Changed):
             editor.load_text(cell.source)
+        self._edit_started = cell.source
+        self.restore_text_history(cell)
         editor.language = text_area_language(language) if cell.cell_type != "raw" else None
         editor.theme = "monokai" if self.app.current_theme.dark else "github_light"
         editor.show_line_numbers = self.view.line_numbers
@@ -229,8 +241,12 @@ class NotebookScreen(Screen[None]):
         if self.mode != "edit":
             return
         cell = self._editing_cell
-        if cell is not None and cell in self.notebook.cells and self.editor.text != cell.source:
-            self.notebook.set_source(self.notebook.cells.index(cell), self.editor.text)
+        if cell is not None and cell in self.notebook.cells:
+            if self.editor.text != cell.source:
+                self.notebook.set_source(self.notebook.cells.index(cell), self.editor.text)
+            index = self.notebook.cells.index(cell)
+            self.history.record_edit(cell, self._edit_started, cursor=index)
+            self.keep_text_history(cell)
         self.mode = "command"
         self._editing_cell = None
         self.editor.display = False
@@ -259,20 +275,20 @@ class NotebookScreen(Screen[None]):
     # ----------------------------------------------------------------- moving
 
     def action_cursor_down(self) -> None:
-        """Select the cell below."""
-        self.view.move_cursor(self.view.cursor + 1)
+        """Select the cell below (cells under a collapsed heading are skipped)."""
+        self.view.move_cursor(self.view.visible_neighbour(self.view.cursor, 1))
 
     def action_cursor_up(self) -> None:
         """Select the cell above."""
-        self.view.move_cursor(self.view.cursor - 1)
+        self.view.move_cursor(self.view.visible_neighbour(self.view.cursor, -1))
 
     def action_extend_down(self) -> None:
         """Extend the selection down."""
-        self.view.move_cursor(self.view.cursor + 1, extend=True)
+        self.view.move_cursor(self.view.visible_neighbour(self.view.cursor, 1), extend=True)
 
     def action_extend_up(self) -> None:
         """Extend the selection up."""
-        self.view.move_cursor(self.view.cursor - 1, extend=True)
+        self.view.move_cursor(self.view.visible_neighbour(self.view.cursor, -1), extend=True)
 
     def action_first_cell(self) -> None:
         """Select the first cell."""
@@ -301,13 +317,17 @@ class NotebookScreen(Screen[None]):
     def action_insert_above(self) -> None:
         """Insert an empty code cell above the cursor."""
         index = self.view.cursor if self.notebook.cells else 0
-        self.notebook.insert_cell(index, "code", "")
-        self.cells_changed(index)
+        self._insert(index)
 
     def action_insert_below(self) -> None:
         """Insert an empty code cell below the cursor."""
         index = self.view.cursor + 1 if self.notebook.cells else 0
-        self.notebook.insert_cell(index, "code", "")
+        self._insert(index)
+
+    def _insert(self, index: int) -> None:
+        with self.history.change("insert cell", cursor=self.view.cursor) as step:
+            self.notebook.insert_cell(index, "code", "")
+            step.cursor_after = index
         self.cells_changed(index)
 
     def action_chord(self, key: str) -> None:
@@ -337,19 +357,31 @@ class NotebookScreen(Screen[None]):
         if not self.notebook.cells:
             return
         selection = self.view.selection
-        deleted = self.notebook.delete_cells(selection)
-        self._deleted.append(deleted)
+        with self.history.change("delete cells", cursor=self.view.cursor):
+            self.notebook.delete_cells(selection)
         self.cells_changed(min(selection[0], max(0, len(self.notebook.cells) - 1)))
 
-    def action_undo_delete(self) -> None:
-        """Bring back the last deleted cells where they were."""
-        if not self._deleted:
+    def action_undo(self) -> None:
+        """Undo the last cell operation (insert, delete, move, merge, split, type, paste,
+        replace all, or one session of editing a cell)."""
+        self._apply_history(self.history.undo(), "undid")
+
+    def action_redo(self) -> None:
+        """Redo the last undone cell operation."""
+        self._apply_history(self.history.redo(), "redid")
+
+    def _apply_history(self, step: object, verb: str) -> None:
+        from tnb.notebook.undo import Change
+
+        if not isinstance(step, Change):
             self.app.bell()
+            self.update_bars(f"nothing to {verb[:-1]}o" if verb == "undid" else "nothing to redo")
             return
-        deleted = self._deleted.pop()
-        self.notebook.restore_cells(deleted)
-        indices = [index for index, _cell in deleted]
-        self.cells_changed(max(indices), extend_to=min(indices))
+        snapshot = step.before if verb == "undid" else step.after
+        cursor = snapshot.cursor if snapshot is not None else self.view.cursor
+        self.cells_changed(max(0, min(cursor, len(self.notebook.cells) - 1)))
+        self.reveal(self.view.cursor)
+        self.update_bars(f"{verb} {step.label}")
 
     def _copy_selection(self) -> None:
         self.tnb_app.clipboard_cells = [
@@ -373,7 +405,8 @@ class NotebookScreen(Screen[None]):
         if not clipboard:
             self.app.bell()
             return
-        self.notebook.insert_cells(index, [cell.copy(new_id=True) for cell in clipboard])
+        with self.history.change("paste cells", cursor=self.view.cursor):
+            self.notebook.insert_cells(index, [cell.copy(new_id=True) for cell in clipboard])
         self.cells_changed(index + len(clipboard) - 1, extend_to=index)
 
     def action_paste_below(self) -> None:
@@ -385,8 +418,10 @@ class NotebookScreen(Screen[None]):
         self._paste(self.view.cursor if self.notebook.cells else 0)
 
     def _change_type(self, cell_type: Literal["code", "markdown", "raw"]) -> None:
-        for index in self.view.selection:
-            self.notebook.change_type(index, cell_type)
+        selected = [self.notebook.cells[i] for i in self.view.selection]
+        with self.history.change(f"change to {cell_type}", selected, cursor=self.view.cursor):
+            for index in self.view.selection:
+                self.notebook.change_type(index, cell_type)
         self.cells_changed()
 
     def action_to_code(self) -> None:
@@ -412,7 +447,10 @@ class NotebookScreen(Screen[None]):
                 self.app.bell()
                 return
             selection = [selection[0], selection[0] + 1]
-        self.notebook.merge_cells(selection)
+        first = self.notebook.cells[selection[0]]
+        with self.history.change("merge cells", [first], cursor=self.view.cursor) as step:
+            self.notebook.merge_cells(selection)
+            step.cursor_after = selection[0]
         self.cells_changed(selection[0])
 
     def action_split(self) -> None:
@@ -424,7 +462,10 @@ class NotebookScreen(Screen[None]):
         offset = sum(len(line) + 1 for line in lines[:row]) + column
         index = self.notebook.cells.index(self._editing_cell)
         self.action_command_mode()
-        self.notebook.split_cell(index, offset)
+        cell = self.notebook.cells[index]
+        with self.history.change("split cell", [cell], cursor=index) as step:
+            self.notebook.split_cell(index, offset)
+            step.cursor_after = index + 1
         self.cells_changed(index + 1)
         self.action_enter_edit()
 
@@ -435,7 +476,8 @@ class NotebookScreen(Screen[None]):
         if selection[0] + delta < 0 or selection[-1] + delta >= len(self.notebook.cells):
             self.app.bell()
             return
-        moved = self.notebook.move_cells(selection, delta)
+        with self.history.change("move cells", cursor=self.view.cursor):
+            moved = self.notebook.move_cells(selection, delta)
         anchor_first = self.view.selection_anchor <= self.view.cursor
         low, high = min(moved), max(moved)
         self.cells_changed(high if anchor_first else low, extend_to=low if anchor_first else high)
@@ -540,11 +582,13 @@ class NotebookScreen(Screen[None]):
         last = view.selection[-1]
         if mode == "advance":
             if last + 1 >= len(cells):
-                self.notebook.insert_cell(last + 1, "code", "")
-            self.cells_changed(last + 1)
+                self._insert(last + 1)
+            else:
+                following = view.visible_neighbour(last, 1)
+                self.cells_changed(following if following != last else last + 1)
+                self.reveal(view.cursor)
         elif mode == "insert":
-            self.notebook.insert_cell(last + 1, "code", "")
-            self.cells_changed(last + 1)
+            self._insert(last + 1)
             self.action_enter_edit()
 
     def action_run(self) -> None:
@@ -651,7 +695,9 @@ class NotebookScreen(Screen[None]):
     def clear_find(self) -> None:
         """Forget the search and its marks."""
         self.view.find_term = ""
+        self.view.find_pattern = None
         self._hits = []
+        self._matches, self._match = [], -1
         self.view.refresh()
 
     # ----------------------------------------------------------------- app-level

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from typing import ClassVar
 
@@ -37,6 +39,11 @@ from tnb.widgets.cell_lines import (
 MAX_RENDERED = 300
 # Lines of a scrolled output region (JupyterLab's scrolled outputs), fewer on a small screen.
 SCROLLED_OUTPUT_LINES = 20
+
+
+@lru_cache(maxsize=8)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(re.escape(term), re.IGNORECASE)
 
 
 class NotebookView(ScrollView, can_focus=True):
@@ -105,6 +112,7 @@ class NotebookView(ScrollView, can_focus=True):
         self.editing_lines: int | None = None
         self.line_numbers = False
         self.find_term = ""
+        self.find_pattern: re.Pattern[str] | None = None  # find and replace: marks its matches
         self.hidden_outputs: set[int] = set()
         self.running_cells: set[int] = set()
         self.elapsed: dict[int, str] = {}  # the running cell's elapsed time, shown as its prompt
@@ -612,8 +620,10 @@ class NotebookView(ScrollView, can_focus=True):
         if offset >= len(rendered.strips):
             return Strip.blank(width, self.rich_style)
         strip = rendered.strips[offset]
-        if self.find_term:
-            strip = self._highlight(strip, self.find_term)
+        if self.find_pattern is not None:
+            strip = self._highlight(strip, self.find_pattern)
+        elif self.find_term:
+            strip = self._highlight(strip, _term_pattern(self.find_term))
         bar = self._bar(index)
         if not self.first_paint_done:
             self.first_paint_done = True
@@ -640,16 +650,13 @@ class NotebookView(ScrollView, can_focus=True):
             )
         return Segment(" ")
 
-    def _highlight(self, strip: Strip, term: str) -> Strip:
-        text = strip.text.lower()
-        needle = term.lower()
-        start = text.find(needle)
-        if start < 0:
-            return strip
+    def _highlight(self, strip: Strip, pattern: re.Pattern[str]) -> Strip:
         cuts: list[int] = []
-        while start >= 0:
-            cuts += [start, start + len(needle)]
-            start = text.find(needle, start + len(needle))
+        for match in pattern.finditer(strip.text):
+            if match.end() > match.start():
+                cuts += [match.start(), match.end()]
+        if not cuts:
+            return strip
         style: Style = self.get_component_rich_style("notebook-view--match", partial=True)
         pieces = strip.divide([*cuts, strip.cell_length])
         out: list[Segment] = []
