@@ -24,15 +24,19 @@ class FindReplacePanel(Vertical):
 
     DEFAULT_CSS = """
     FindReplacePanel {
-        dock: bottom;
         height: auto;
+        width: 100%;
         padding: 0 1;
         background: $panel;
     }
-    FindReplacePanel Horizontal { height: auto; }
-    FindReplacePanel Label { padding: 0 1 0 0; width: 9; }
-    FindReplacePanel Input { width: 1fr; border: none; height: 1; padding: 0 1; }
-    FindReplacePanel Checkbox { border: none; height: 1; padding: 0 1; background: $panel; }
+    FindReplacePanel Horizontal { height: 1; }
+    FindReplacePanel Label { padding: 0 1 0 0; width: 9; color: $text-muted; }
+    FindReplacePanel Input, FindReplacePanel Input:focus {
+        width: 1fr; border: none; height: 1; padding: 0;
+    }
+    FindReplacePanel Checkbox, FindReplacePanel Checkbox:focus {
+        border: none; height: 1; padding: 0 1 0 0; background: $panel; width: auto;
+    }
     FindReplacePanel #replace-count { width: auto; min-width: 16; padding: 0 1; }
     FindReplacePanel #replace-keys { color: $text-muted; width: 1fr; }
     """
