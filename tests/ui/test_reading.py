@@ -17,7 +17,9 @@ def reading_notebook(path: Path | None = None) -> Notebook:
     long.execution_count = 1
     long.outputs = [Output("stream", name="stdout", text="".join(f"row {i}\n" for i in range(500)))]
     cells = [
-        Cell.new("markdown", "# Algebra\n\n$$A = \\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}$$"),
+        Cell.new(
+            "markdown", "# Algebra\n\n$$A = \\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}$$"
+        ),
         Cell.new("markdown", '<div align="center"><h2>Notes</h2><p>By <b>me</b></p></div>'),
         long,
         Cell.new("markdown", "# Second"),
