@@ -310,11 +310,18 @@ def test_read_and_revise_a_notebook_in_a_terminal(tmux_factory: list[Tmux], tmp_
     session.keys("C-\\")
     session.wait_for("replace")
     session.keys("x", literal=True)
-    session.keys("M-w", "Tab")
+    session.wait_for("4 in sources")  # two are in pmatrix
+    session.keys("F3")
+    session.wait_for("2 in sources")  # whole words only
+    session.keys("Tab")
     session.keys("value", literal=True)
-    session.keys("M-a")
+    session.wait_for("replace  value")
+    session.keys("C-a")
     session.wait_for("y = value + 1")
-    session.keys("Escape", "z")
+    # Alone: a letter right after ESC would read as one escape sequence.
+    session.keys("Escape")
+    session.wait_for("/ find")
+    session.keys("z")
     session.wait_for("y = x + 1")
     session.keys("Z")
     session.wait_for("y = value + 1")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from tnb.notebook.model import Cell, Notebook, Output
 from tnb.notebook.undo import UndoHistory
 
@@ -20,7 +22,7 @@ def sources(nb: Notebook) -> list[str]:
 def test_every_structural_change_undoes_and_redoes() -> None:
     nb = notebook()
     history = UndoHistory(nb)
-    steps = [
+    steps: list[tuple[str, int | None, Callable[[], object]]] = [
         ("insert cell", None, lambda: nb.insert_cell(0, "code", "new")),
         ("delete cells", None, lambda: nb.delete_cells([3, 4])),
         ("move cells", None, lambda: nb.move_cells([0], 1)),

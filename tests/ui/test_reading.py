@@ -116,7 +116,7 @@ async def test_replace_all_is_one_undo_step_and_redo_works() -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+backslash")
-        await pilot.press(*"x", "alt+w", "tab", *"value", "alt+a")
+        await pilot.press(*"x", "f3", "tab", *"value", "ctrl+a")
         await pilot.pause()
         assert sources(app)[4:] == ["value = 1", "y = value + 1"]
         await pilot.press("escape", "z")
@@ -129,7 +129,7 @@ async def test_replace_one_with_a_regex_group() -> None:
     app = TnbApp(reading_notebook())
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("ctrl+backslash", *r"(\w) = 1", "alt+r", "tab", *r"\1 = 2", "enter")
+        await pilot.press("ctrl+backslash", *r"(\w) = 1", "f4", "tab", *r"\1 = 2", "enter")
         await pilot.pause()
         assert sources(app)[4] == "x = 2"
 

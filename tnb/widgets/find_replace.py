@@ -18,8 +18,10 @@ class FindReplacePanel(Vertical):
     """Find in sources and outputs, replace in sources; every key also works from the boxes.
 
     enter / ↓ next match, shift+enter / ↑ previous, enter in the replace box replaces the
-    current match, alt+a replaces all (one undo step), alt+c / alt+w / alt+r switch case,
-    whole word and regex, esc closes.
+    current match, ctrl+a replaces all (one undo step), F2 / F3 / F4 switch case, whole word
+    and regex (alt+c / alt+w / alt+r too where the terminal reports alt), esc closes.
+    Terminals send alt+letter as ESC then the letter, which Textual does not read as alt:
+    the function keys arrive everywhere, tmux included.
     """
 
     DEFAULT_CSS = """
@@ -45,10 +47,10 @@ class FindReplacePanel(Vertical):
         Binding("escape", "close", "close", show=False, priority=True),
         Binding("down", "step(1)", "next match", show=False, priority=True),
         Binding("up,shift+enter", "step(-1)", "previous match", show=False, priority=True),
-        Binding("alt+a", "replace_all", "replace all", show=False, priority=True),
-        Binding("alt+c", "switch('case')", "case", show=False, priority=True),
-        Binding("alt+w", "switch('word')", "whole word", show=False, priority=True),
-        Binding("alt+r", "switch('regex')", "regex", show=False, priority=True),
+        Binding("ctrl+a,alt+a", "replace_all", "replace all", show=False, priority=True),
+        Binding("f2,alt+c", "switch('case')", "case", show=False, priority=True),
+        Binding("f3,alt+w", "switch('word')", "whole word", show=False, priority=True),
+        Binding("f4,alt+r", "switch('regex')", "regex", show=False, priority=True),
     ]
 
     @dataclass
@@ -82,14 +84,14 @@ class FindReplacePanel(Vertical):
         with Horizontal():
             yield Label("replace")
             yield Input(
-                placeholder="replacement (enter: this match, alt+a: all)", id="replace-with"
+                placeholder="replacement (enter: this match, ctrl+a: all)", id="replace-with"
             )
         with Horizontal():
-            yield Checkbox("Aa case", id="replace-case")
+            yield Checkbox("case", id="replace-case")
             yield Checkbox("word", id="replace-word")
-            yield Checkbox(".* regex", id="replace-regex")
+            yield Checkbox("regex", id="replace-regex")
             yield Label("", id="replace-count")
-            yield Label("alt+c/w/r switch · alt+a all · esc", id="replace-keys")
+            yield Label("F2 case · F3 word · F4 regex · ^a all · esc", id="replace-keys")
 
     @property
     def find_input(self) -> Input:
