@@ -26,6 +26,7 @@ from tnb.widgets.bars import HeaderBar, StatusBar
 from tnb.widgets.cell_editor import CellEditor
 from tnb.widgets.find_bar import FindBar, find_hits
 from tnb.widgets.find_replace import FindReplacePanel
+from tnb.widgets.long_source import LONG_SOURCE_CHARS
 from tnb.widgets.notebook_view import NotebookView
 from tnb.widgets.toc import TableOfContents
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from tnb.app import TnbApp
 
 RunMode = Literal["stay", "advance", "insert", "all", "above", "below", "restart_all"]
+
+# Above this, a cell is shown (lazily) but not opened in the editor.
+MAX_EDIT_CHARS = 2_000_000
 
 
 class CommandView(NotebookView):
@@ -220,6 +224,17 @@ class NotebookScreen(ReadingActions):
         index = self.view.cursor
         self.view.move_cursor(index)
         cell = nb.cells[index]
+        if len(cell.source) > MAX_EDIT_CHARS:
+            # TextArea copies the whole line on every key and lays it all out: a 50 MB line
+            # would freeze the screen for minutes. Reading it (drawn lazily) stays possible.
+            self.notify(
+                f"This cell holds {len(cell.source) / 1e6:.1f} million characters: too long to "
+                "edit here. It is kept as it is; edit it in another editor.",
+                title="Cell too long to edit",
+                severity="warning",
+                timeout=8,
+            )
+            return
         self._editing_cell = cell
         self.mode = "edit"
         editor = self.editor
@@ -228,7 +243,12 @@ class NotebookScreen(ReadingActions):
             editor.load_text(cell.source)
         self._edit_started = cell.source
         self.restore_text_history(cell)
-        editor.language = text_area_language(language) if cell.cell_type != "raw" else None
+        long = len(cell.source) > LONG_SOURCE_CHARS
+        # Long sources: no wrapping to lay out and no syntax tree to query on every key.
+        editor.soft_wrap = not long
+        editor.language = (
+            text_area_language(language) if cell.cell_type != "raw" and not long else None
+        )
         editor.theme = "monokai" if self.app.current_theme.dark else "github_light"
         editor.show_line_numbers = self.view.line_numbers
         editor.display = True

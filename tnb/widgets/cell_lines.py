@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -15,6 +16,7 @@ from textual.strip import Strip
 from tnb.highlight import lexer_for, syntax_theme
 from tnb.notebook.model import Cell
 from tnb.render import Theme, render_markdown, render_output_lines
+from tnb.widgets.long_source import LONG_SOURCE_CHARS, LongSourceRows
 
 PROMPT_WIDTH = 7  # "[1234]:" fits; Jupyter's own gutter is as wide
 BAR_WIDTH = 1  # the cursor / selection bar left of the prompt
@@ -49,7 +51,7 @@ class RenderedCell:
     """The cached lines of one cell and where its source and outputs are among them."""
 
     key: tuple[object, ...]
-    strips: list[Strip]
+    strips: Sequence[Strip]  # a long source's rows are made when drawn (LongSourceRows)
     source_top: int
     source_height: int
     output_top: int = 0  # first strip of the outputs
@@ -145,8 +147,11 @@ def render_cell(
     else:
         prompt_text = ""
 
+    long_source = editing_lines is None and len(cell.source) > LONG_SOURCE_CHARS
     if editing_lines is not None:
         source_lines = [[Segment(" " * body, styles.code)] for _ in range(editing_lines)]
+    elif long_source:
+        source_lines = []  # drawn a row at a time, below
     elif cell.cell_type == "code":
         syntax = Syntax(
             cell.source or " ",
@@ -195,6 +200,25 @@ def render_cell(
             region = _outputs(cell, strips, body, width, console, styles, window)
 
     strips.append(Strip([Segment(" " * (width - BAR_WIDTH))], width - BAR_WIDTH))
+    if long_source:
+        prompt = _prompt(prompt_text, styles.prompt) if prompt_text else blank_prompt
+
+        def frame(row: int, segments: list[Segment]) -> Strip:
+            return Strip(
+                [prompt if row == 0 else blank_prompt, *segments, margin], width - BAR_WIDTH
+            )
+
+        rows = LongSourceRows(
+            cell.source,
+            body=body,
+            language={"code": language, "markdown": "markdown"}.get(cell.cell_type, "text"),
+            theme=syntax_theme(styles.dark),
+            code=styles.code if cell.cell_type == "code" else styles.raw,
+            frame=frame,
+            tail=strips,
+        )
+        source_height = rows.source_rows
+        return RenderedCell(key, rows, 0, source_height, output_top + source_height, *region)
     return RenderedCell(key, strips, 0, source_height, output_top, *region)
 
 
