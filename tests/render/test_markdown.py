@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import io
+from pathlib import Path
+
+from PIL import Image
+
 from tests.render.terminal import to_plain, to_terminal
 from tnb.render import render_markdown
 from tnb.render.math_spans import Literal, MathSpan, extract_math
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
 
 
 def lines(source: str, width: int = 60) -> list[str]:
@@ -108,3 +123,41 @@ def test_links_show_their_address_once_and_no_osc8() -> None:
 def test_escape_sequences_in_markdown_are_dropped() -> None:
     terminal = to_terminal(render_markdown("title \x1b]0;pwned\x07 \x1b[2J done"))
     assert "\x1b]0" not in terminal and "\x1b[2J" not in terminal and "done" in terminal
+
+
+def test_pictures_of_a_markdown_cell_are_found_for_the_viewer(tmp_path: Path) -> None:
+    from tnb.render.markdown import markdown_pictures
+
+    (tmp_path / "local.png").write_bytes(PNG)
+    source = (
+        "![a](attachment:att.png) ![b](data:image/png;base64,QUJD) ![c](local.png) "
+        '![d](https://example.org/x.png) <img src="local.png">'
+    )
+    attachments = {"att.png": {"image/png": "REVG"}}
+    found = markdown_pictures(source, attachments, tmp_path)
+    local = base64.b64encode(PNG).decode()
+    assert found == [
+        {"image/png": "REVG"},
+        {"image/png": "QUJD"},
+        {"image/png": local},
+        {"image/png": local},
+    ]
+
+
+async def test_p_views_a_markdown_cells_attached_picture() -> None:
+    from tnb.app import TnbApp
+    from tnb.notebook.model import Cell, Notebook
+    from tnb.screens.picture import PictureScreen
+
+    cell = Cell.new("markdown", "![logo](attachment:logo.png)")
+    cell.attachments = {"logo.png": {"image/png": base64.b64encode(PNG).decode()}}
+    app = TnbApp(Notebook(cells=[cell]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "[image: logo] (attached: p views it)" in "".join(
+            app.notebook_screen.view.render_line(y).text  # type: ignore[union-attr]
+            for y in range(5)
+        )
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PictureScreen)

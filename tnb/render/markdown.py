@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import re
+from collections.abc import Mapping
+from pathlib import Path
 from typing import ClassVar
 
 from markdown_it import MarkdownIt
@@ -297,3 +300,45 @@ def _split_display_math(tokens: list[Token]) -> list[Token]:
 def render_markdown(source: str, *, code_theme: str = "monokai") -> NotebookMarkdown:
     """A renderable for a markdown cell or a text/markdown output."""
     return NotebookMarkdown(source, code_theme=code_theme)
+
+
+_MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^)]*[\"'])?\s*\)")
+_HTML_IMAGE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
+_IMAGE_SUFFIXES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+}
+# A picture file read for the viewer: larger ones are not pictures a terminal needs.
+_MAX_PICTURE_BYTES = 20_000_000
+
+
+def markdown_pictures(
+    source: str, attachments: Mapping[str, object] | None, folder: Path | None
+) -> list[dict[str, str]]:
+    """The pictures a markdown cell shows, as MIME bundles the picture viewer can draw.
+
+    Attached (``attachment:name``), embedded (``data:image/png;base64,...``) and local files
+    next to the notebook are found; addresses on the web are not fetched.
+    """
+    found: list[dict[str, str]] = []
+    sources = [m.group(1) for m in _MARKDOWN_IMAGE.finditer(source)]
+    sources += [html.unescape(m.group(1).strip("\"'")) for m in _HTML_IMAGE.finditer(source)]
+    for src in sources:
+        if src.startswith("attachment:"):
+            bundle = (attachments or {}).get(src.removeprefix("attachment:"))
+            if isinstance(bundle, dict):
+                found.append({str(k): str(v) for k, v in bundle.items()})
+        elif src.startswith("data:") and ";base64," in src:
+            header, _, data = src.partition(",")
+            found.append({header.removeprefix("data:").split(";")[0]: data})
+        elif folder is not None and "://" not in src:
+            path = folder / src
+            mime = _IMAGE_SUFFIXES.get(path.suffix.lower())
+            try:
+                if mime and path.is_file() and path.stat().st_size <= _MAX_PICTURE_BYTES:
+                    found.append({mime: base64.b64encode(path.read_bytes()).decode("ascii")})
+            except OSError:
+                continue
+    return found

@@ -548,7 +548,15 @@ class NotebookScreen(ReadingActions):
         if not self.notebook.cells:
             return
         cell = self.notebook.cells[self.view.cursor]
-        pictures = [p for p in (picture_of(o) for o in reversed(cell.outputs)) if p is not None]
+        outputs = list(reversed(cell.outputs))
+        if cell.cell_type == "markdown":
+            from tnb.notebook.model import Output
+            from tnb.render.markdown import markdown_pictures
+
+            folder = self.notebook.path.parent if self.notebook.path else None
+            bundles = markdown_pictures(cell.source, cell.attachments, folder)
+            outputs = [Output("display_data", data=bundle) for bundle in bundles]
+        pictures = [p for p in (picture_of(o) for o in outputs) if p is not None]
         if not pictures:
             self.app.bell()
             self.update_bars("no picture in this cell")
