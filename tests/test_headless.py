@@ -95,8 +95,8 @@ def test_run_reproduces_reference_outputs(tmp_path: Path) -> None:
     assert counts == [
         c.get("execution_count") for c in reference["cells"] if c["cell_type"] == "code"
     ]
-    timing = produced["cells"][1]["metadata"]["execution"]
-    assert "shell.execute_reply" in timing and "iopub.execute_input" in timing
+    # Timing is recorded only with --record-timing: the old one is left as it was.
+    assert produced["cells"][1]["metadata"] == reference["cells"][1]["metadata"]
     assert produced["metadata"]["kernelspec"]["name"] == "python3"
     assert produced["metadata"]["language_info"]["name"] == "python"
     assert source.read_text() != out.read_text()  # -o left the source alone

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -36,6 +36,9 @@ from tnb.screens.notebook_screen import NotebookScreen
 from tnb.screens.stdin_prompt import StdinPromptScreen
 from tnb.widgets.cell_editor import CellEditor
 from tnb.widgets.notebook_view import NotebookView
+
+if TYPE_CHECKING:
+    from tnb.notebook.readonly import ReadOnlyError
 
 _Reply = TypeVar("_Reply")  # what a completion or help request returns
 
@@ -112,6 +115,10 @@ class TnbApp(App[int]):
         self.push_screen(NotebookScreen(self.notebook, language=self.language))
         if self._recover and self.notebook.path is not None:
             self._open_journal()
+        if getattr(self.kernel_args, "record_timing", False):
+            from tnb.screens.format_actions import set_record_timing
+
+            set_record_timing(self, True)
         # Status and the running cell's elapsed time; kernel callbacks cover the rest.
         self.set_interval(0.5, self._tick)
         if self._handle_signals:
@@ -306,26 +313,38 @@ class TnbApp(App[int]):
         else:
             screen.action_quit()
 
-    def save_notebook(self, *, overwrite_external: bool = False) -> bool:
+    def save_notebook(
+        self, *, overwrite_external: bool = False, overwrite_readonly: bool = False
+    ) -> bool:
         """Write the notebook atomically; on failure tell the user and keep everything.
 
         A file changed on disk by another program is not overwritten without asking
         (overwrite / reload / save as); the answer saves again, reloads or saves elsewhere.
+        Nor is a read-only file (save anyway / save as / cancel), even for root.
         """
-        from tnb.notebook.io import NotebookError
+        from tnb.notebook.io import NotebookError, ReadOnlyError
         from tnb.notebook.ondisk import ExternalChangeError
 
         try:
-            self._write(None, overwrite_external=overwrite_external)
+            self._write(
+                None,
+                overwrite_external=overwrite_external,
+                overwrite_readonly=overwrite_readonly,
+            )
         except ExternalChangeError as error:
             self._ask_external_change(error.check.describe())
+            return False
+        except ReadOnlyError as error:
+            self._ask_read_only(error, overwrite_external=overwrite_external)
             return False
         except (NotebookError, OSError) as error:
             self.notify(f"Not saved: {error}", title="Save failed", severity="error", timeout=15)
             return False
         return True
 
-    def _write(self, path: Path | None, *, overwrite_external: bool) -> None:
+    def _write(
+        self, path: Path | None, *, overwrite_external: bool, overwrite_readonly: bool = False
+    ) -> None:
         """Save to ``path`` (default: the notebook's own) with the kernel's metadata; the
         journal is dropped once the file holds the edits.
 
@@ -336,18 +355,45 @@ class TnbApp(App[int]):
 
         nb = self.notebook
         known = self.kernel_metadata or {}
-        spec = known.get("kernelspec")
-        if isinstance(spec, dict) and spec.get("name"):
-            nb.set_kernelspec(
-                str(spec["name"]),
-                str(spec.get("display_name") or spec["name"]),
-                str(spec.get("language") or nb.language),
-            )
-        if isinstance(known.get("language_info"), dict):
-            nb.set_language_info(known["language_info"])
-        save_notebook(nb, path, overwrite_external=overwrite_external)
+        spec, info = known.get("kernelspec"), known.get("language_info")
+        nb.record_kernel(
+            spec if isinstance(spec, dict) and spec.get("name") else None,
+            info if isinstance(info, dict) else None,
+        )
+        save_notebook(
+            nb,
+            path,
+            overwrite_external=overwrite_external,
+            overwrite_readonly=overwrite_readonly,
+        )
         if self.journal is not None:
             self.journal.discard()
+
+    def _ask_read_only(self, error: ReadOnlyError, *, overwrite_external: bool) -> None:
+        def answered(answer: str | None) -> None:
+            screen = self.notebook_screen
+            if answer == "overwrite":
+                saved = self.save_notebook(
+                    overwrite_external=overwrite_external, overwrite_readonly=True
+                )
+                if saved and screen is not None:
+                    screen.update_bars("saved over the read-only file (it stays read-only)")
+            elif answer == "save-as":
+                self.save_as()
+
+        self.push_screen(
+            ChoiceScreen(
+                f"{error.path.name} is read-only ({error.reason}).\nYour version was not "
+                "saved. Save it under another name, or save over the file anyway (it stays "
+                "read-only)?",
+                [
+                    ("cancel", "c", "Cancel"),
+                    ("save-as", "a", "Save as…"),
+                    ("overwrite", "o", "Save anyway"),
+                ],
+            ),
+            answered,
+        )
 
     def _ask_external_change(self, what: str) -> None:
         def answered(answer: str | None) -> None:

@@ -43,6 +43,18 @@ def terminal_token_prompt(url: str) -> Callable[[], str] | None:
     return ask
 
 
+def _add_token_options(group: argparse._ArgumentGroup | argparse.ArgumentParser) -> None:
+    group.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="server token; other local users can see it: prefer --token-file, $JUPYTER_TOKEN "
+        "or the prompt",
+    )
+    group.add_argument(
+        "--token-file", metavar="FILE", type=Path, help="read the server token from FILE"
+    )
+
+
 def _add_kernel_options(parser: argparse.ArgumentParser) -> None:
     kernel = parser.add_argument_group("kernel")
     kernel.add_argument("--kernel", metavar="NAME", help="kernelspec or environment to start")
@@ -61,12 +73,15 @@ def _add_kernel_options(parser: argparse.ArgumentParser) -> None:
         help="environment variable for the kernel (repeatable; raw kernels only)",
     )
     kernel.add_argument("--server", metavar="URL", help="use a Jupyter server's kernels")
-    kernel.add_argument(
-        "--token", metavar="TOKEN", help="server token (else $JUPYTER_TOKEN, the URL, a prompt)"
-    )
+    _add_token_options(kernel)
     kernel.add_argument("--ca-bundle", metavar="FILE", help="CA bundle for https servers")
     kernel.add_argument(
         "--existing", metavar="CONNECTION_FILE", help="attach to a running kernel (never killed)"
+    )
+    kernel.add_argument(
+        "--record-timing",
+        action="store_true",
+        help="record each run cell's times in its metadata.execution (JupyterLab's recordTiming)",
     )
     kernel.add_argument(
         "--keep-kernel",
@@ -112,7 +127,7 @@ def build_kernels_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tnb kernels", description="List available kernels.")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--server", metavar="URL", help="list a Jupyter server's kernels")
-    parser.add_argument("--token", metavar="TOKEN")
+    _add_token_options(parser)
     parser.add_argument("--ca-bundle", metavar="FILE")
     parser.add_argument("--notebook", type=Path, help="look for environments beside this notebook")
     return parser
@@ -120,16 +135,32 @@ def build_kernels_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `tnb` console script."""
+    from tnb.closed_pipe import run_quietly
+
     args_list = sys.argv[1:] if argv is None else argv
+    return run_quietly(lambda: _main(args_list))
+
+
+def _main(args_list: list[str]) -> int:
+    from tnb.cli_token import take_token
+
     if args_list and args_list[0] == "run":
         from tnb.headless import run_command
 
-        return run_command(build_run_parser().parse_args(args_list[1:]))
+        parser = build_run_parser()
+        args = parser.parse_args(args_list[1:])
+        take_token(args, parser)
+        return run_command(args)
     if args_list and args_list[0] == "kernels":
         from tnb.headless import kernels_command
 
-        return kernels_command(build_kernels_parser().parse_args(args_list[1:]))
-    args = build_parser().parse_args(args_list)
+        parser = build_kernels_parser()
+        args = parser.parse_args(args_list[1:])
+        take_token(args, parser)
+        return kernels_command(args)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    take_token(args, parser)
     from tnb.app import run_app
 
     return run_app(args)

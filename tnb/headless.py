@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
+from tnb.closed_pipe import say
 from tnb.kernels.protocol import (
     KernelBackend,
     KernelChoice,
@@ -43,7 +44,7 @@ def _plain(text: str, stream: TextIO) -> str:
 
 
 def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    say(message)
 
 
 def _cells(n: int) -> str:
@@ -63,6 +64,8 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
             transport=getattr(args, "transport", None),
             env=env,
             keep_kernel=getattr(args, "keep_kernel", False),
+            # As nbclient: a headless run leaves no history.sqlite behind.
+            ipython_history=":memory:",
         )
         return
     from tnb.cli import terminal_token_prompt
@@ -212,6 +215,8 @@ def _report_failure(notebook: Any, result: Any, timeout: float | None) -> None:
 async def _run(args: argparse.Namespace, session_name: str) -> int:
     from tnb.notebook.errors import NotebookError
     from tnb.notebook.io import load_notebook, save_notebook
+    from tnb.notebook.model import FIRST_MINOR_WITH_TIMING
+    from tnb.notebook.readonly import read_only_reason
     from tnb.runner import Runner, apply_kernel_metadata
 
     path: Path = args.notebook
@@ -222,6 +227,19 @@ async def _run(args: argparse.Namespace, session_name: str) -> int:
         notebook = load_notebook(path, missing_ok=False)
     except NotebookError as exc:
         raise UserError(str(exc)) from None
+    readonly = read_only_reason(output)
+    if readonly is not None:
+        # Refused before running: the outputs would have nowhere to go.
+        raise UserError(
+            f"{output} is read-only ({readonly}): nothing was run; make it writable "
+            f"(chmod u+w {output}) or write the result elsewhere with -o FILE"
+        )
+    was = notebook.nbformat_minor
+    if args.record_timing and notebook.upgrade_format(FIRST_MINOR_WITH_TIMING):
+        _say(
+            f"tnb run: saving as nbformat 4.{FIRST_MINOR_WITH_TIMING} (was 4.{was}): "
+            "--record-timing writes metadata.execution, which 4.4 defines"
+        )
     async with _provider(args, path.parent) as provider:
         if hasattr(provider, "session_name"):
             provider.session_name = session_name
@@ -229,7 +247,13 @@ async def _run(args: argparse.Namespace, session_name: str) -> int:
         try:
             info = getattr(backend, "info", None)
             apply_kernel_metadata(notebook, choice, info)
-            runner = Runner(backend, notebook, timeout=args.timeout, allow_errors=args.allow_errors)
+            runner = Runner(
+                backend,
+                notebook,
+                timeout=args.timeout,
+                allow_errors=args.allow_errors,
+                record_timing=args.record_timing,
+            )
             run = await runner.run_all()
         finally:
             with contextlib.suppress(Exception):

@@ -88,6 +88,8 @@ class KernelController:
         # Lists kept by reference: the picker appends servers added from its dialog later.
         self._adopted: list[list[Any]] = []
         self._last_status = ""
+        # JupyterLab's recordTiming: metadata.execution of each run cell (off by default).
+        self.record_timing = False
 
     # ----------------------------------------------------------------- state for the UI
 
@@ -264,8 +266,15 @@ class KernelController:
             on_cell_finished=finished,
             # One redraw per frame at most: the view refreshes at 60 Hz.
             notify_interval=1 / 60,
+            record_timing=self.record_timing,
         )
         hooks.status_changed()
+
+    def set_record_timing(self, on: bool) -> None:
+        """Record (or stop recording) cells' run times, from the next cell that starts."""
+        self.record_timing = on
+        if self.runner is not None:
+            self.runner.record_timing = on
 
     def kernel_metadata(self) -> dict[str, Any] | None:
         """``{"kernelspec": ..., "language_info": ...}`` of the running kernel, as Jupyter saves."""

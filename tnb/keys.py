@@ -139,6 +139,8 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("find_previous", "N", "Previous match", "command"),
     KeyAction("save", "ctrl+s", "Save", "any", True),
     KeyAction("save_as", "", "Save as…", "any"),
+    KeyAction("upgrade_format", "", "Upgrade notebook format (nbformat 4.5, cell ids)", "any"),
+    KeyAction("toggle_record_timing", "", "Record cell timing on/off (metadata.execution)", "any"),
     KeyAction("command_palette", "ctrl+p", "Command palette", "any", shown_keys="ctrl+p"),
     KeyAction("help", "question_mark,h", "Keys help", "command", True, "? / h"),
     KeyAction("quit", "q", "Quit (asks when unsaved)", "command", True),

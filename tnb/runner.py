@@ -90,27 +90,24 @@ def should_run(cell: Cell) -> bool:
 
 def apply_kernel_metadata(
     notebook: Notebook, choice: KernelChoice, info: KernelInfo | None
-) -> None:
-    """Record the kernelspec and language_info in the notebook, as Jupyter does on save."""
-    spec: dict[str, Any] = {"name": choice.name, "display_name": choice.display_name}
-    language = (info.language if info else "") or choice.language
-    if language:
-        spec["language"] = language
-    if (
-        choice.kind in ("spec", "session", "running")
-        and notebook.metadata.get("kernelspec") != spec
-    ):
-        notebook.metadata["kernelspec"] = spec
-        notebook.dirty = True
-    if info and info.language_info and notebook.metadata.get("language_info") != info.language_info:
-        notebook.metadata["language_info"] = dict(info.language_info)
-        notebook.dirty = True
+) -> bool:
+    """Record the kernelspec and language_info in the notebook, as Jupyter does on save,
+    when the kernel is another than the one it names (``Notebook.record_kernel``)."""
+    spec: dict[str, Any] | None = None
+    if choice.kind in ("spec", "session", "running"):
+        spec = {"name": choice.name, "display_name": choice.display_name}
+        language = (info.language if info else "") or choice.language
+        if language:
+            spec["language"] = language
+    language_info = dict(info.language_info) if info and info.language_info else None
+    return notebook.record_kernel(spec, language_info)
 
 
 class Runner:
     """Runs cells in order through one backend and keeps the notebook model up to date.
 
-    Callbacks (all optional, called on the event loop):
+    ``record_timing`` writes each run cell's metadata.execution (JupyterLab's recordTiming,
+    off by default there too). Callbacks (all optional, called on the event loop):
     ``on_cell_started(cell)``, ``on_cell_changed(cell)`` (outputs or count changed; coalesced
     to one call per ``notify_interval`` seconds), ``on_cell_finished(result)``.
     ``input_handler(request)`` answers input()/getpass(); without one the kernel is told
@@ -129,7 +126,7 @@ class Runner:
         on_cell_changed: Callable[[Cell], None] | None = None,
         on_cell_finished: Callable[[CellResult], None] | None = None,
         notify_interval: float = 0.05,
-        record_timing: bool = True,
+        record_timing: bool = False,
     ) -> None:
         self.backend = backend
         self.notebook = notebook

@@ -40,7 +40,7 @@ async def test_run_all_fills_outputs_counts_and_timing(backend: KernelBackend) -
     nb = notebook("print('a')\nprint('b')\n6 * 7", "import sys; print('e', file=sys.stderr)")
     nb.cells.insert(1, Cell.new("markdown", "# not run"))
     changed: list[Cell] = []
-    runner = Runner(backend, nb, on_cell_changed=changed.append)
+    runner = Runner(backend, nb, on_cell_changed=changed.append, record_timing=True)
     run = await asyncio.wait_for(runner.run_all(), GUARD)
     assert run.ok and [r.status for r in run.results] == ["ok", "ok"]
     first, markdown, second = nb.cells
@@ -60,6 +60,17 @@ async def test_run_all_fills_outputs_counts_and_timing(backend: KernelBackend) -
     assert all(value.endswith("Z") and "T" in value for value in timing.values())
     assert timing["iopub.status.busy"] <= timing["shell.execute_reply"]
     assert nb.dirty and first in changed and second in changed
+
+
+async def test_timing_is_off_by_default_and_old_timing_is_left_alone(
+    backend: KernelBackend,
+) -> None:
+    nb = notebook("1", "2")
+    old = {"iopub.execute_input": "2020-01-01T00:00:00.000000Z"}
+    nb.cells[1].metadata["execution"] = dict(old)
+    run = await asyncio.wait_for(Runner(backend, nb).run_all(), GUARD)
+    assert run.ok
+    assert nb.cells[0].metadata == {} and nb.cells[1].metadata == {"execution": old}
 
 
 async def test_display_update_reaches_earlier_cell(backend: KernelBackend) -> None:

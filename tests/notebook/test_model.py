@@ -210,18 +210,49 @@ def test_language(metadata: dict[str, object], language: str) -> None:
     assert Notebook(metadata=dict(metadata)).language == language
 
 
-def test_kernel_metadata_setters() -> None:
+BASH = {"display_name": "Bash", "language": "bash", "name": "bash"}
+BASH_INFO = {"name": "bash", "version": "5.2"}
+
+
+def test_record_kernel_writes_a_kernel_the_file_does_not_name() -> None:
     nb = Notebook()
     assert nb.kernel_name is None
-    nb.set_kernelspec("bash", "Bash", "bash")
+    assert nb.record_kernel(BASH, BASH_INFO)
     assert nb.kernel_name == "bash" and nb.language == "bash" and nb.dirty
+    assert nb.metadata["language_info"] == BASH_INFO
     nb.dirty = False
-    nb.set_kernelspec("bash", "Bash", "bash")
-    nb.set_language_info({"name": "bash"})
-    assert nb.dirty
+    python = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    assert nb.record_kernel(python, None)  # another kernel: its language_info is unknown
+    assert nb.kernel_name == "python3" and "language_info" not in nb.metadata and nb.dirty
+
+
+def test_record_kernel_leaves_the_same_kernel_as_the_file_has_it() -> None:
+    spec = {"display_name": "Bash (old name)", "language": "bash", "name": "bash", "x": 1}
+    info = {"name": "bash", "version": "4.0"}
+    nb = Notebook(metadata={"kernelspec": dict(spec), "language_info": dict(info)})
+    assert not nb.record_kernel(BASH, BASH_INFO)
+    assert nb.metadata == {"kernelspec": spec, "language_info": info} and not nb.dirty
+
+
+def test_record_kernel_without_a_kernelspec_compares_languages() -> None:
+    nb = Notebook(metadata={"language_info": {"name": "python", "version": "3.9"}})
+    assert not nb.record_kernel(None, {"name": "python", "version": "3.12"})
+    assert not nb.record_kernel(None, None) and not nb.dirty
+    assert nb.record_kernel(None, BASH_INFO) and nb.metadata["language_info"] == BASH_INFO
+
+
+def test_upgrade_format_only_raises_and_makes_ids_valid_and_unique() -> None:
+    nb = _nb("a", "b", "c")
+    nb.nbformat_minor = 4
+    nb.cells[0].id, nb.cells[1].id, nb.cells[2].id = "keep-me", "keep-me", "not valid!"
+    nb.cells[0].extra["id"] = "keep-me"
     nb.dirty = False
-    nb.set_language_info({"name": "bash"})
-    assert not nb.dirty
+    assert not nb.upgrade_format(3) and not nb.upgrade_format(4) and not nb.dirty
+    assert nb.upgrade_format(5) and nb.nbformat_minor == 5 and nb.dirty
+    ids = [c.id for c in nb.cells]
+    assert ids[0] == "keep-me" and len(set(ids)) == 3
+    assert all(re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", i) for i in ids)
+    assert all("id" not in c.extra for c in nb.cells)
 
 
 def test_index_of() -> None:

@@ -102,7 +102,9 @@ def test_loaded_cells_have_the_files_ids_and_text() -> None:
     assert nb.upgrade_notes == []
 
 
-def test_pre_45_notebook_gets_ids_in_memory_but_not_on_disk_until_edited(tmp_path: Path) -> None:
+def test_pre_45_notebook_keeps_its_version_when_edited_until_the_user_upgrades(
+    tmp_path: Path,
+) -> None:
     text = corpus.writes(corpus.at_minor(corpus.basic(), 4))
     path = tmp_path / "old.ipynb"
     path.write_text(text, encoding="utf-8")
@@ -110,29 +112,51 @@ def test_pre_45_notebook_gets_ids_in_memory_but_not_on_disk_until_edited(tmp_pat
     ids = [c.id for c in nb.cells]
     assert all(re.fullmatch(r"[0-9a-f]{8}", i) for i in ids)
     assert len(set(ids)) == len(ids)
-    assert any("4.4" in note and "4.5" in note for note in nb.upgrade_notes)
+    assert nb.upgrade_notes == []  # saving changes nothing the user did not
 
     save_notebook(nb)  # unedited: byte-identical, still 4.4
     assert path.read_text(encoding="utf-8") == text
-    assert nb.upgrade_notes  # still true: an edit would upgrade it
 
     nb.set_source(1, "print('edited')")
-    save_notebook(nb)  # edited: upgraded to 4.5 with the in-memory ids, as JupyterLab does
+    save_notebook(nb)  # edited: still 4.4, no ids, only the edit differs
+    before = json.loads(text)
+    before["cells"][1]["source"] = ["print('edited')"]
+    assert json.loads(path.read_text(encoding="utf-8")) == before
+    assert nb.nbformat_minor == 4
+
+    assert nb.upgrade_format(5)  # the user asked: 4.5 with the in-memory ids
+    save_notebook(nb)
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["nbformat_minor"] == 5
     assert [c["id"] for c in saved["cells"]] == ids
-    assert nb.nbformat_minor == 5
-    assert nb.upgrade_notes == []
-    # Apart from the ids, the edit and the version, nothing else changed.
-    before = _without_ids(text)
-    after = _without_ids(path.read_text(encoding="utf-8"))
-    before["cells"][1]["source"] = ["print('edited')"]
+    # Apart from the ids and the version, nothing else changed,
     before["nbformat_minor"] = 5
+    after = _without_ids(path.read_text(encoding="utf-8"))
     assert after == before
-    # And it is what nbformat's own 4.4 -> 4.5 upgrade writes, ids aside.
+    # and it is what nbformat's own 4.4 -> 4.5 upgrade writes, ids aside.
     upgraded = nbformat.v4.upgrade(nbformat.reads(text, as_version=nbformat.NO_CONVERT), 4, 4)
     upgraded.cells[1].source = "print('edited')"
     assert _without_ids(corpus.writes(upgraded)) == after
+
+
+@pytest.mark.parametrize("minor", [0, 1, 2, 3, 4, 5])
+def test_an_edit_changes_only_what_was_edited_in_every_minor_version(
+    minor: int, tmp_path: Path
+) -> None:
+    text = corpus.writes(corpus.at_minor(corpus.basic(), minor))
+    path = tmp_path / "nb.ipynb"
+    path.write_text(text, encoding="utf-8")
+    nb = load_notebook(path)
+    nb.set_source(0, "print('edited')")
+    nb.clear_outputs([1])
+    nb.insert_cell(len(nb.cells), "markdown", "new")
+    save_notebook(nb)
+    before, after = json.loads(text), json.loads(path.read_text(encoding="utf-8"))
+    added = after["cells"].pop()
+    assert added["source"] == ["new"] and ("id" in added) == (minor >= 5)
+    before["cells"][0]["source"] = ["print('edited')"]
+    before["cells"][1]["outputs"], before["cells"][1]["execution_count"] = [], None
+    assert after == before
 
 
 def test_pre_45_file_with_ids_keeps_them_unedited() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib.util
 import json
 import os
@@ -114,6 +115,17 @@ def launch_spec_of(choice: KernelChoice) -> LaunchSpec:
         metadata=dict(d.get("metadata") or {}),
         bin_dir=d.get("bin_dir"),
     )
+
+
+def with_ipython_history(spec: LaunchSpec, hist_file: str) -> LaunchSpec:
+    """``spec`` telling an IPython kernel where to keep its history (":memory:": nowhere),
+    as nbclient does for headless runs; other kernels, and a spec that sets it, unchanged."""
+    ipython = spec.name in ("python", "python2", "python3") or any(
+        "ipykernel" in arg for arg in spec.argv
+    )
+    if not ipython or any(arg.startswith("--HistoryManager.hist_file") for arg in spec.argv):
+        return spec
+    return dataclasses.replace(spec, argv=[*spec.argv, f"--HistoryManager.hist_file={hist_file}"])
 
 
 def _list_choices_sync(notebook_dir: Path | None, running: bool) -> list[KernelChoice]:
@@ -251,8 +263,11 @@ class LocalProvider:
         session_name: str = "",
         list_running: bool = True,
         keep_kernel: bool = False,
+        ipython_history: str | None = None,
     ) -> None:
         self.notebook_dir = notebook_dir
+        # IPython kernels' HistoryManager.hist_file (`tnb run`: ":memory:"); None: theirs.
+        self.ipython_history = ipython_history
         # --keep-kernel: started kernels outlive tnb and stay attachable.
         self.keep_kernel = keep_kernel
         self.list_running = list_running
@@ -275,8 +290,11 @@ class LocalProvider:
             raise KernelStartError(choice.display_name, choice.reason or "not available")
         if choice.kind in ("existing", "running"):
             return await self.attach_existing(Path(choice.location))
+        spec = launch_spec_of(choice)
+        if self.ipython_history:
+            spec = with_ipython_history(spec, self.ipython_history)
         return await RawKernel.start(
-            launch_spec_of(choice),
+            spec,
             choice,
             cwd=self.notebook_dir,
             transport=self.transport,

@@ -29,6 +29,7 @@ from jupyter_client.session import Session
 from jupyter_core.paths import jupyter_runtime_dir
 
 from tnb.kernels import messages, reaper
+from tnb.kernels.child_env import child_environment
 from tnb.kernels.events import (
     Error,
     ExecuteReply,
@@ -103,8 +104,9 @@ def kernel_env(
     overrides: Mapping[str, str] | None = None,
     base: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """os.environ, then the spec's env (``${VAR}`` expanded as Jupyter does), then overrides."""
-    env = dict(os.environ if base is None else base)
+    """os.environ (less tnb's own secrets), then the spec's env (``${VAR}`` expanded as
+    Jupyter does), then overrides."""
+    env = child_environment(base)
     substituted = {k: string.Template(v).safe_substitute(env) for k, v in spec.env.items()}
     env.update(substituted)
     if spec.bin_dir:

@@ -41,6 +41,9 @@ class _Client:
         self._fd: int | None = None
 
     def _ensure(self, runtime_dir: Path) -> int | None:
+        # Here, not at the top: the watchdog runs this file alone, without tnb importable.
+        from tnb.kernels.child_env import child_environment
+
         if self._fd is not None and self._process is not None and self._process.poll() is None:
             return self._fd
         self._close_fd()
@@ -52,6 +55,7 @@ class _Client:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 cwd="/",
+                env=child_environment(),
                 # Its own session: a terminal hangup or ctrl+c aimed at tnb does not reach it.
                 start_new_session=True,
             )

@@ -17,7 +17,13 @@ from tnb.notebook.jsonshape import (
     split_bundle,
     split_multiline,
 )
-from tnb.notebook.model import CELL_TYPES, Cell, Notebook, new_cell_id
+from tnb.notebook.model import (
+    CELL_TYPES,
+    FIRST_MINOR_WITH_IDS,
+    Cell,
+    Notebook,
+    new_cell_id,
+)
 from tnb.notebook.outputs import output_from_json, output_to_json
 
 _CELL_KEYS = frozenset(
@@ -26,8 +32,6 @@ _CELL_KEYS = frozenset(
 _NOTEBOOK_KEYS = frozenset({"cells", "metadata", "nbformat", "nbformat_minor"})
 # nbformat's strip_transient drops these on every read and write.
 _TRANSIENT_NOTEBOOK_METADATA = ("orig_nbformat", "orig_nbformat_minor", "signature")
-
-FIRST_MINOR_WITH_IDS = 5
 
 
 def cell_from_json(value: Any, where: str, *, ids_expected: bool) -> Cell:
@@ -130,19 +134,9 @@ def notebook_from_json(value: Any) -> Notebook:
     )
     if ids_expected:
         _repair_ids(nb, raw_cells)
-    else:
-        nb.upgrade_notes.append(pre_ids_note(minor))
     if "metadata" not in d:
         nb.upgrade_notes.append("the notebook has no metadata: an empty one is added on save")
     return nb
-
-
-def pre_ids_note(minor: int) -> str:
-    """What saving does to a notebook older than 4.5, for ``Notebook.upgrade_notes``."""
-    return (
-        f"nbformat 4.{minor}: saved unchanged it stays 4.{minor}; saved after an edit it "
-        f"becomes 4.{FIRST_MINOR_WITH_IDS} with cell ids, as JupyterLab does"
-    )
 
 
 def _repair_ids(nb: Notebook, raw_cells: list[Any]) -> None:

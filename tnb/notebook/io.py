@@ -14,19 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from tnb.notebook.convert import (
-    FIRST_MINOR_WITH_IDS,
     check_top_level,
     notebook_from_json,
     notebook_to_json,
-    pre_ids_note,
 )
 from tnb.notebook.errors import NotebookError, SchemaError
-from tnb.notebook.model import Notebook
+from tnb.notebook.model import FIRST_MINOR_WITH_IDS, Notebook
 from tnb.notebook.ondisk import ExternalChangeError, check_disk, disk_state
+from tnb.notebook.readonly import ReadOnlyError, read_only_reason
 
 __all__ = [
     "ExternalChangeError",
     "NotebookError",
+    "ReadOnlyError",
     "dumps_notebook",
     "load_notebook",
     "loads_notebook",
@@ -129,14 +129,19 @@ def dumps_notebook(nb: Notebook) -> str:
 
 
 def saved_minor(nb: Notebook) -> int:
-    """The nbformat minor version saving writes: 4.0-4.4 stay as they are until edited."""
-    if nb.dirty and nb.nbformat_minor < FIRST_MINOR_WITH_IDS:
-        return FIRST_MINOR_WITH_IDS
+    """The nbformat minor version saving writes: the file's own, edited or not.
+
+    Only ``Notebook.upgrade_format`` (the user's choice) moves it.
+    """
     return nb.nbformat_minor
 
 
 def save_notebook(
-    nb: Notebook, path: Path | None = None, *, overwrite_external: bool = True
+    nb: Notebook,
+    path: Path | None = None,
+    *,
+    overwrite_external: bool = True,
+    overwrite_readonly: bool = False,
 ) -> None:
     """Write the notebook atomically to ``path`` (default ``nb.path``) and mark it clean.
 
@@ -150,8 +155,12 @@ def save_notebook(
     program since it was loaded or saved, or ``path`` is another existing file. The UI then
     asks and saves again with ``overwrite_external=True`` (overwrite), reloads, or saves as.
 
+    A read-only file (no write bit, or not writable by this user) is not replaced unless
+    ``overwrite_readonly``; then it keeps its mode, and stays read-only.
+
     Raises:
         ExternalChangeError: (only with ``overwrite_external=False``) nothing was written.
+        ReadOnlyError: (unless ``overwrite_readonly``) nothing was written.
         NotebookError: the save failed; the message names the file and the reason.
     """
     target = Path(path) if path is not None else nb.path
@@ -161,6 +170,10 @@ def save_notebook(
         check = check_disk(nb, target)
         if check.would_overwrite:
             raise ExternalChangeError(check)
+    if not overwrite_readonly:
+        reason = read_only_reason(target)
+        if reason is not None:
+            raise ReadOnlyError(target, reason)
     minor = saved_minor(nb)
     data = _encode(dumps_notebook(nb))
     st = _atomic_write(target, data)
@@ -170,7 +183,7 @@ def save_notebook(
     nb.nbformat_minor = minor
     nb.dirty = False
     nb.is_new = False
-    nb.upgrade_notes = [pre_ids_note(minor)] if minor < FIRST_MINOR_WITH_IDS else []
+    nb.upgrade_notes = []
 
 
 def _parse_json(text: str, source: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -11,6 +12,13 @@ from typing import Any, Literal, get_args
 
 CellType = Literal["code", "markdown", "raw"]
 CELL_TYPES: tuple[CellType, ...] = get_args(CellType)
+
+
+# nbformat 4.5 added cell ids; 4.4 defined cell timing (metadata.execution).
+FIRST_MINOR_WITH_IDS = 5
+FIRST_MINOR_WITH_TIMING = 4
+# nbformat 4.5's schema for a cell id.
+_VALID_CELL_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
 
 def new_cell_id() -> str:
@@ -145,18 +153,54 @@ class Notebook:
         name = spec.get("name") if isinstance(spec, dict) else None
         return name if isinstance(name, str) and name else None
 
-    def set_kernelspec(self, name: str, display_name: str, language: str) -> None:
-        """Record the kernel in metadata.kernelspec, as Jupyter does when a kernel is chosen."""
-        spec = {"display_name": display_name, "language": language, "name": name}
-        if self.metadata.get("kernelspec") != spec:
-            self.metadata["kernelspec"] = spec
-            self.dirty = True
+    def record_kernel(
+        self, kernelspec: dict[str, Any] | None, language_info: dict[str, Any] | None
+    ) -> bool:
+        """Record the kernel the notebook runs on (metadata.kernelspec, language_info), as
+        Jupyter does, but only when it is another kernel than the one the file names.
 
-    def set_language_info(self, info: dict[str, Any]) -> None:
-        """Record the kernel_info reply's language_info in metadata, as Jupyter does."""
-        if self.metadata.get("language_info") != info:
-            self.metadata["language_info"] = copy.deepcopy(info)
-            self.dirty = True
+        The same kernelspec name (or, for a kernel without a kernelspec, the same language)
+        leaves the metadata as it was, down to the byte: a kernel's newer patch version or
+        display name is no edit of the user's. True when the metadata changed.
+        """
+        if kernelspec is not None:
+            current = self.metadata.get("kernelspec")
+            same = isinstance(current, dict) and current.get("name") == kernelspec.get("name")
+        else:
+            info = self.metadata.get("language_info")
+            same = language_info is None or (
+                isinstance(info, dict) and info.get("name") == language_info.get("name")
+            )
+        if same:
+            return False
+        if kernelspec is not None:
+            self.metadata["kernelspec"] = copy.deepcopy(kernelspec)
+        if language_info is not None:
+            self.metadata["language_info"] = copy.deepcopy(language_info)
+        else:
+            self.metadata.pop("language_info", None)  # it described the other kernel
+        self.dirty = True
+        return True
+
+    def upgrade_format(self, minor: int) -> bool:
+        """Raise the nbformat minor version saving writes to 4.``minor`` (never lowers it).
+
+        From 4.5 on every cell is saved with an id: ids an older file carried are kept where
+        they are valid and unique, as nbformat 4.5 requires, and replaced where not.
+        True when the version changed.
+        """
+        if minor <= self.nbformat_minor:
+            return False
+        if minor >= FIRST_MINOR_WITH_IDS:
+            seen: set[str] = set()
+            for cell in self.cells:
+                cell.extra.pop("id", None)
+                if not _VALID_CELL_ID.fullmatch(cell.id) or cell.id in seen:
+                    cell.id = new_cell_id()
+                seen.add(cell.id)
+        self.nbformat_minor = minor
+        self.dirty = True
+        return True
 
     def index_of(self, cell_id: str) -> int:
         """The position of the cell with that id; ValueError if there is none."""

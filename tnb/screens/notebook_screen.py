@@ -752,6 +752,18 @@ class NotebookScreen(ReadingActions):
         self._commit_editor()
         self.tnb_app.save_as()
 
+    def action_upgrade_format(self) -> None:
+        """Save as nbformat 4.5 from now on (asked first)."""
+        from tnb.screens.format_actions import upgrade_format
+
+        upgrade_format(self.tnb_app)
+
+    def action_toggle_record_timing(self) -> None:
+        """Record cells' run times in their metadata, or stop (JupyterLab's recordTiming)."""
+        from tnb.screens.format_actions import set_record_timing
+
+        set_record_timing(self.tnb_app, not self.tnb_app.kernels.record_timing)
+
     def action_help(self) -> None:
         """Show every key."""
         self.app.push_screen(HelpScreen())
