@@ -190,3 +190,16 @@ async def test_the_selected_cell_stays_in_view() -> None:
         await pilot.press("left", "left")
         await pilot.pause()
         assert "Algebra" in view_text(app)
+
+
+async def test_undo_and_redo_say_what_they_did() -> None:
+    app = TnbApp(reading_notebook())
+    async with app.run_test(size=(100, 40)) as pilot:
+        status = screen_of(app).query_one("#status")
+        await pilot.press("z")
+        app._tick()  # the status tick, which used to wipe the note
+        assert "nothing to undo" in status.text  # type: ignore[attr-defined]
+        await pilot.press("b", "z")
+        await pilot.pause()
+        app._tick()
+        assert "undid insert cell" in status.text  # type: ignore[attr-defined]

@@ -80,6 +80,7 @@ class NotebookScreen(ReadingActions):
         self.history = UndoHistory(notebook)
         self._edit_started = ""  # the edited cell's source when editing began (one undo step)
         self.init_reading()
+        self._status_note = ""
         self._pending_chord = ""
         self._hits: list[int] = []
         self._editing_cell: Cell | None = None
@@ -130,8 +131,11 @@ class NotebookScreen(ReadingActions):
         for note in self.notebook.upgrade_notes:
             self.notify(note, title="Older notebook format", timeout=10)
 
-    def update_bars(self, note: str = "") -> None:
-        """Refresh header and status bar from the model."""
+    def update_bars(self, note: str = "", *, keep_note: bool = False) -> None:
+        """Refresh header and status bar from the model (``keep_note``: the last note stays)."""
+        if keep_note:
+            note = self._status_note
+        self._status_note = note
         nb = self.notebook
         self.query_one("#header", HeaderBar).show(
             display_name(nb.path) if nb.path else "untitled",
@@ -155,7 +159,7 @@ class NotebookScreen(ReadingActions):
             self._shown_label = label
             # Kernel callbacks can arrive while the app is closing and the bars are gone.
             with contextlib.suppress(NoMatches):
-                self.update_bars()
+                self.update_bars(keep_note=True)  # a kernel's news does not hide the user's
 
     def set_language(self, language: str) -> None:
         """The kernel's language: code cells are highlighted and edited as that language."""
@@ -395,13 +399,14 @@ class NotebookScreen(ReadingActions):
 
         if not isinstance(step, Change):
             self.app.bell()
-            self.update_bars(f"nothing to {verb[:-1]}o" if verb == "undid" else "nothing to redo")
+            self.update_bars("nothing to undo" if verb == "undid" else "nothing to redo")
             return
         snapshot = step.before if verb == "undid" else step.after
         cursor = snapshot.cursor if snapshot is not None else self.view.cursor
         self.cells_changed(max(0, min(cursor, len(self.notebook.cells) - 1)))
         self.reveal(self.view.cursor)
-        self.update_bars(f"{verb} {step.label}")
+        # After the cursor's own status update, which would clear the note.
+        self.call_after_refresh(self.update_bars, f"{verb} {step.label}")
 
     def _copy_selection(self) -> None:
         self.tnb_app.clipboard_cells = [

@@ -128,7 +128,8 @@ class ReadingActions(Screen[None]):
         if collapsed and hidden_cells(cells)[cursor]:
             cursor = next(i for i in owning_headings(cells, cursor) if not hidden_cells(cells)[i])
         self.cells_changed(cursor)
-        self.update_bars(f"{'collapsed' if collapsed else 'expanded'} {changed} heading(s)")
+        done = f"{'collapsed' if collapsed else 'expanded'} {changed} heading(s)"
+        self.call_after_refresh(self.update_bars, done)
 
     def action_collapse_all_headings(self) -> None:
         """Collapse every heading (JupyterLab's "Collapse All Headings")."""
@@ -323,7 +324,7 @@ class ReadingActions(Screen[None]):
             # The next match after the one just replaced.
             self._match = min(max(current, 0), len(self._matches)) - 1
             self._go_to_match(1)
-        self.update_bars(note)
+        self.call_after_refresh(self.update_bars, note)
 
     def on_find_replace_panel_closed(self, event: FindReplacePanel.Closed) -> None:
         """Hide the panel; the matches stay marked until esc in command mode."""
