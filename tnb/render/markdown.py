@@ -25,6 +25,14 @@ from tnb.render.sanitize import strip_ansi
 
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*?)(/?)\s*>", re.DOTALL)
 _ATTRIBUTE = re.compile(r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)")
+# Token type prefix -> (type prefix, tag) of the styles inline HTML tags open.
+_TAG_KINDS = {
+    "strong": ("strong", "strong"),
+    "em": ("em", "em"),
+    "s": ("s", "s"),
+    "code": ("code", "code"),
+    "u": ("u", "u"),
+}
 # Inline tags and the markdown token (type prefix, tag) they stand for.
 _INLINE_TAGS = {
     "b": ("strong", "strong"),
@@ -174,18 +182,19 @@ def _rewrite(tokens: list[Token], math: list[Found]) -> list[Token]:
             # Display math gets a block of its own in a paragraph; in a heading or a table
             # cell it stays on the line.
             in_paragraph = index > 0 and tokens[index - 1].type == "paragraph_open"
-            token.children = _inline(token.children, math, in_paragraph)
+            token.children = _close_open(_inline(token.children, math, in_paragraph))
     return tokens
 
 
 def _inline(children: list[Token], math: list[Found], display: bool) -> list[Token]:
     out: list[Token] = []
+    opened: list[str] = []  # inline styles opened by HTML tags, innermost last
     links: list[bool] = []  # per open <a>: whether it became a link token
     for token in children:
         if token.type == "text" and "@@" in token.content:
             out.extend(_math_tokens(token.content, math, display))
         elif token.type == "html_inline":
-            out.extend(_html_inline(token.content, links))
+            out.extend(_balanced(_html_inline(token.content, links), opened))
         elif token.type == "image":
             label = image_label(token.content, str(token.attrs.get("src", "")))
             out.extend([Token("em_open", "em", 1), _text(label), Token("em_close", "em", -1)])
@@ -193,6 +202,30 @@ def _inline(children: list[Token], math: list[Found], display: bool) -> list[Tok
             continue  # <http://…>: its text is its address, shown once
         else:
             out.append(token)
+    # HTML left open at the end of the paragraph is closed there, as a browser does.
+    out.extend(Token(f"{kind}_close", _TAG_KINDS[kind][1], -1) for kind in reversed(opened))
+    out.extend(Token("link_close", "a", -1) for made in links if made)
+    return out
+
+
+def _balanced(tokens: list[Token], opened: list[str]) -> list[Token]:
+    """Style tokens from HTML tags, with closings that close nothing dropped (Rich would fail
+    on them) and the styles opened inside a closed one closed first."""
+    out: list[Token] = []
+    for token in tokens:
+        kind = token.type.rsplit("_", 1)[0]
+        if token.type.endswith("_open") and kind in _TAG_KINDS:
+            opened.append(kind)
+        elif token.type.endswith("_close") and kind in _TAG_KINDS:
+            if kind not in opened:
+                continue
+            while opened:
+                inner = opened.pop()
+                out.append(Token(f"{inner}_close", _TAG_KINDS[inner][1], -1))
+                if inner == kind:
+                    break
+            continue
+        out.append(token)
     return out
 
 
@@ -286,7 +319,7 @@ def _split_display_math(tokens: list[Token]) -> list[Token]:
                         part.pop()
                     while part and part[0].type in ("softbreak", "hardbreak"):
                         part.pop(0)
-                    wrapper = Token("inline", "", 0, children=part)
+                    wrapper = Token("inline", "", 0, children=_close_open(part))
                     out += [token.copy(), wrapper, closing.copy()]
                 part = []
                 if child is not None:
@@ -294,6 +327,24 @@ def _split_display_math(tokens: list[Token]) -> list[Token]:
             else:
                 part.append(child)
         index += 3
+    return out
+
+
+def _close_open(part: list[Token]) -> list[Token]:
+    """A piece of a split paragraph with every inline open closed in it (a link or a bold
+    run the display math cut in two ends there): Rich needs them balanced."""
+    out: list[Token] = []
+    stack: list[Token] = []
+    for token in part:
+        if token.nesting == 1:
+            stack.append(token)
+        elif token.nesting == -1:
+            kind = token.type.removesuffix("_close")
+            if not stack or stack[-1].type.removesuffix("_open") != kind:
+                continue
+            stack.pop()
+        out.append(token)
+    out.extend(Token(f"{t.type.removesuffix('_open')}_close", t.tag, -1) for t in reversed(stack))
     return out
 
 
