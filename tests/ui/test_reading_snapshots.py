@@ -1,5 +1,4 @@
-"""SVG snapshots of reading: math and HTML markdown, a scrolled output, headings, contents,
-find and replace."""
+"""SVG snapshots of reading: math, HTML, a scrolled output, headings, contents, replace."""
 
 from __future__ import annotations
 
