@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.test-installed
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check bench screenshots format clean
+.PHONY: help run services test check bench screenshots format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,7 +27,10 @@ $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
 run: $(RUN_STAMP) ## Build the environment and open the bundled tour notebook
 	$(BIN)/tnb examples/tour.ipynb
 
-test: $(TEST_STAMP) ## Build the environment and run the whole test suite
+services: $(TEST_STAMP) ## Install the test services (Enterprise Gateway, JupyterHub) into ~/.cache
+	$(BIN)/python -m tests.fixtures.services
+
+test: services ## Build the environment and run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(TEST_STAMP) ## ruff, mypy --strict and import-linter

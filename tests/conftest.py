@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.kernelspecs", "tests.fixtures.jupyter_server"]
+pytest_plugins = [
+    "tests.fixtures.kernelspecs",
+    "tests.fixtures.jupyter_server",
+    "tests.fixtures.gateway",
+    "tests.fixtures.jupyterhub",
+]
 
 # Set before any Jupyter library is imported, so none of them sees the user's folders.
 _JUPYTER_HOME = Path(tempfile.mkdtemp(prefix="tnb-tests-"))

@@ -107,6 +107,7 @@ class TnbApp(App[int]):
                 cell_finished=self._cell_finished,
                 queued=self._cells_queued,
                 ask_input=self._ask_input,
+                ask_confirm=self._ask_confirm,
             ),
         )
 
@@ -490,11 +491,51 @@ class TnbApp(App[int]):
         self._offered_restart_for = reason
         for cell in self.kernels.clear_queue():
             self._cell_changed(cell)
+        connection = self.kernels.connection_state()
+        if connection is not None and connection.gave_up:
+            why = f" ({connection.reason})" if connection.reason else ""
+            self._offer_connection_choices(
+                f"tnb gave up reconnecting to the kernel after {connection.attempt} attempts{why}."
+            )
+            return
         self.notify(reason, title="Kernel died", severity="error", timeout=30, markup=False)
         self.push_screen(
             ConfirmScreen(f"{escape(reason)}\n\nRestart the kernel? (your notebook is kept)"),
             self._restart_answered,
         )
+
+    def _offer_connection_choices(self, reason: str) -> None:
+        """tnb gave up reconnecting to a server kernel: restart it, wait longer, or pick."""
+
+        def answered(answer: str | None) -> None:
+            if answer == "restart":
+                self._kernel_worker(self._restart())
+            elif answer == "wait":
+                self._kernel_worker(self._keep_waiting())
+            elif answer == "pick":
+                self._open_picker("The connection to the kernel was lost.")
+
+        self.push_screen(
+            ChoiceScreen(
+                f"{reason}\n\nThe kernel may still be running on the server.",
+                [
+                    ("wait", "w", "Keep trying"),
+                    ("restart", "r", "Restart kernel"),
+                    ("pick", "p", "Pick another kernel"),
+                ],
+            ),
+            answered,
+        )
+
+    async def _keep_waiting(self) -> None:
+        self._offered_restart_for = None
+        try:
+            await self.kernels.keep_waiting()
+        except KernelConnectionError as exc:
+            self.kernels.failure = str(exc)
+            self._kernel_status_changed()
+            return
+        self.notify("Reconnected to the kernel.", timeout=3)
 
     def _restart_answered(self, answer: bool | None) -> None:
         if answer:
@@ -560,6 +601,16 @@ class TnbApp(App[int]):
                 answer.set_result(text or "")
 
         self.push_screen(StdinPromptScreen(request.prompt, password=request.password), answered)
+        return await answer
+
+    async def _ask_confirm(self, question: str) -> bool:
+        answer: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def answered(yes: bool | None) -> None:
+            if not answer.done():
+                answer.set_result(bool(yes))
+
+        self.push_screen(ConfirmScreen(escape(question)), answered)
         return await answer
 
     def _tick(self) -> None:

@@ -70,9 +70,14 @@ def _add_kernel_options(parser: argparse.ArgumentParser) -> None:
         type=_env_pair,
         action="append",
         default=[],
-        help="environment variable for the kernel (repeatable; raw kernels only)",
+        help="environment variable for the kernel (repeatable; raw kernels and Enterprise "
+        "Gateway; refused where a server would drop it)",
     )
-    kernel.add_argument("--server", metavar="URL", help="use a Jupyter server's kernels")
+    kernel.add_argument(
+        "--server",
+        metavar="URL",
+        help="use the kernels of a Jupyter server, an Enterprise Gateway or a JupyterHub",
+    )
     _add_token_options(kernel)
     kernel.add_argument("--ca-bundle", metavar="FILE", help="CA bundle for https servers")
     kernel.add_argument(

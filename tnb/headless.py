@@ -52,8 +52,13 @@ def _cells(n: int) -> str:
 
 
 @asynccontextmanager
-async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> AsyncIterator[Any]:
-    """The server's provider when --server is given, else the local (raw) one."""
+async def _provider(
+    args: argparse.Namespace, notebook_dir: Path | None, *, start_hub_server: bool = False
+) -> AsyncIterator[Any]:
+    """The server's provider when --server is given, else the local (raw) one.
+
+    ``start_hub_server``: a stopped JupyterHub server is started, with its progress shown.
+    """
     server = getattr(args, "server", None)
     if not server:
         from tnb.kernels.local import LocalProvider
@@ -69,7 +74,7 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
         )
         return
     from tnb.cli import terminal_token_prompt
-    from tnb.kernels.server import open_server_provider
+    from tnb.kernels.server import HubStartPolicy, open_server_provider
 
     try:
         provider: _ClosableProvider = await open_server_provider(
@@ -77,6 +82,8 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
             token=args.token,
             ca_bundle=args.ca_bundle,
             prompt_token=terminal_token_prompt(server),
+            env=dict(getattr(args, "env", None) or []),
+            hub=_hub_policy() if start_hub_server else HubStartPolicy(),
         )
     except KernelConnectionError as exc:
         raise UserError(str(exc)) from None
@@ -85,6 +92,20 @@ async def _provider(args: argparse.Namespace, notebook_dir: Path | None) -> Asyn
     finally:
         with contextlib.suppress(Exception):
             await provider.close()
+
+
+def _hub_policy() -> Any:
+    """Start a stopped hub server (running the notebook needs it), saying what happens."""
+    from tnb.kernels.server import HubServer, HubStartPolicy, SpawnProgress
+
+    async def confirm(server: HubServer) -> bool:
+        _say(f"tnb run: your server {server.label} on the hub is not running; starting it")
+        return True
+
+    def progress(event: SpawnProgress) -> None:
+        _say(f"tnb run: server: {event}")
+
+    return HubStartPolicy(confirm=confirm, progress=progress)
 
 
 # --------------------------------------------------------------------------- tnb kernels
@@ -240,7 +261,7 @@ async def _run(args: argparse.Namespace, session_name: str) -> int:
             f"tnb run: saving as nbformat 4.{FIRST_MINOR_WITH_TIMING} (was 4.{was}): "
             "--record-timing writes metadata.execution, which 4.4 defines"
         )
-    async with _provider(args, path.parent) as provider:
+    async with _provider(args, path.parent, start_hub_server=True) as provider:
         if hasattr(provider, "session_name"):
             provider.session_name = session_name
         backend, choice = await _start(args, provider, notebook)

@@ -17,18 +17,20 @@ from typing import TYPE_CHECKING, Any, Literal
 from tnb.kernels.events import InputRequested
 from tnb.kernels.protocol import (
     Completion,
+    ConnectionState,
     Inspection,
     KernelBackend,
     KernelChoice,
     KernelConnectionError,
     KernelProvider,
     KernelStartError,
+    ReconnectingBackend,
 )
 from tnb.notebook.model import Cell, Notebook
-from tnb.runner import CellResult, Runner
+from tnb.runner import CellResult, Runner, kernelspec_metadata
 
 if TYPE_CHECKING:
-    from tnb.kernels.server import ServerProvider
+    from tnb.kernels.server import HubStartPolicy, ServerProvider
 
 RunMode = Literal["stay", "advance", "insert", "all", "above", "below", "restart_all"]
 
@@ -55,6 +57,8 @@ class UiHooks:
     cell_finished: Callable[[CellResult], None]
     queued: Callable[[list[Cell]], None]
     ask_input: Callable[[InputRequested], Awaitable[str]]
+    # A yes/no question (a stopped JupyterHub server: start it?); None answers no.
+    ask_confirm: Callable[[str], Awaitable[bool]] | None = None
 
 
 def elapsed_text(seconds: float) -> str:
@@ -112,9 +116,35 @@ class KernelController:
         status = self.status
         if status == "busy" and self.started_at is not None:
             status = f"busy {elapsed_text(time.monotonic() - self.started_at)}"
+        connection = self.connection_state()
+        if connection is not None and not connection.gave_up:
+            left = max(0, round(connection.gives_up_at - time.monotonic()))
+            status = f"reconnecting (attempt {connection.attempt})… gives up in {left}s"
         queued = len(self.runner.queued) if self.runner else 0
         more = f" · {queued} queued" if queued else ""
         return f"{choice.display_name} · {choice.backend} · {status}{more}"
+
+    def connection_state(self) -> ConnectionState | None:
+        """A server kernel's lost connection (reconnecting or given up); None otherwise."""
+        backend = self.backend
+        if isinstance(backend, ReconnectingBackend):
+            return backend.connection_state
+        return None
+
+    async def keep_waiting(self) -> None:
+        """After tnb gave up reconnecting: try for another reconnect window.
+
+        Raises:
+            KernelConnectionError: it gave up again.
+        """
+        backend = self.backend
+        if not isinstance(backend, ReconnectingBackend):
+            return
+        self.failure = None
+        self.hooks.status_changed()
+        await backend.reconnect()
+        self._last_status = ""
+        self.hooks.status_changed()
 
     def running_elapsed(self) -> tuple[Cell, str] | None:
         """The running cell and its elapsed time, if a cell runs."""
@@ -181,12 +211,17 @@ class KernelController:
         if server:
             from tnb.kernels.server import open_server_provider
 
-            provider: ServerProvider = await open_server_provider(
-                server,
-                token=getattr(args, "token", None),
-                ca_bundle=getattr(args, "ca_bundle", None),
-                prompt_token=None,
-            )
+            try:
+                provider: ServerProvider = await open_server_provider(
+                    server,
+                    token=getattr(args, "token", None),
+                    ca_bundle=getattr(args, "ca_bundle", None),
+                    prompt_token=None,
+                    env=dict(getattr(args, "env", None) or []),
+                    hub=self._hub_policy(),
+                )
+            finally:
+                self.starting = None  # the hub's spawn progress, if any, is over
             self._providers_to_close.append(provider)
             return provider
         from tnb.kernels.local import LocalProvider
@@ -198,6 +233,28 @@ class KernelController:
             env=dict(getattr(args, "env", None) or []),
             keep_kernel=getattr(args, "keep_kernel", False),
         )
+
+    def _hub_policy(self) -> HubStartPolicy:
+        """Ask before starting a stopped hub server; its spawn progress shows as 'starting'."""
+        from tnb.kernels.server import HubServer, HubStartPolicy, SpawnProgress
+
+        ask = self.hooks.ask_confirm
+
+        async def confirm(server: HubServer) -> bool:
+            if ask is None:
+                return False
+            question = f"Your server {server.label} on the hub {server.hub_url} is not running."
+            if not await ask(f"{question}\n\nStart it?"):
+                return False
+            self.starting = f"hub server {server.label}"
+            self.hooks.status_changed()
+            return True
+
+        def progress(event: SpawnProgress) -> None:
+            self.starting = f"hub server: {event}"
+            self.hooks.status_changed()
+
+        return HubStartPolicy(confirm=confirm, progress=progress)
 
     async def start_default(self, args: argparse.Namespace | None) -> None:
         """Like :meth:`start_from_args`, but fall back to the best local match instead of asking."""
@@ -281,14 +338,10 @@ class KernelController:
         backend = self.backend
         if backend is None:
             return None
-        choice = backend.choice
         info = getattr(backend, "info", None)
         meta: dict[str, Any] = {}
-        language = (getattr(info, "language", "") or choice.language) if info else choice.language
-        if choice.kind in ("spec", "session", "running"):
-            spec: dict[str, Any] = {"name": choice.name, "display_name": choice.display_name}
-            if language:
-                spec["language"] = language
+        spec = kernelspec_metadata(backend.choice, info)
+        if spec is not None:
             meta["kernelspec"] = spec
         language_info = getattr(info, "language_info", None)
         if language_info:

@@ -47,6 +47,8 @@ class ProviderEntry:
         self._provider = provider
         self._opener = opener
         self._lock = asyncio.Lock()
+        # For a JupyterHub URL: whether (and how) opening starts a stopped user server.
+        self.hub_policy: Any = None
 
     def __repr__(self) -> str:
         return f"ProviderEntry({self.label!r}, {self.backend!r})"
@@ -66,6 +68,9 @@ class ProviderEntry:
             if self._provider is None:
                 assert self._opener is not None
                 self._provider = await self._opener()
+                if self.backend == "server":
+                    # Now known: a Jupyter server, an Enterprise Gateway, or a hub's server.
+                    self.label = self._provider.name
             return self._provider
 
     async def list_choices(self) -> list[KernelChoice]:
@@ -98,7 +103,11 @@ def local_entry(
 
 
 def server_entry(
-    url: str, *, token: str | None = None, ca_bundle: str | None = None
+    url: str,
+    *,
+    token: str | None = None,
+    ca_bundle: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> ProviderEntry:
     """A Jupyter server, opened on demand (token: given, in the URL, or ``$JUPYTER_TOKEN``)."""
     from tnb.kernels.server_url import ServerURLError, parse_server_url
@@ -111,9 +120,12 @@ def server_entry(
     async def open_server() -> KernelProvider:
         from tnb.kernels.server import open_server_provider
 
-        return await open_server_provider(url, token=token, ca_bundle=ca_bundle)
+        return await open_server_provider(
+            url, token=token, ca_bundle=ca_bundle, env=env, hub=entry.hub_policy
+        )
 
-    return ProviderEntry(f"Jupyter server {base}", "server", opener=open_server, url=base)
+    entry = ProviderEntry(f"Jupyter server {base}", "server", opener=open_server, url=base)
+    return entry
 
 
 def connected_server_entry(provider: Any) -> ProviderEntry:
@@ -140,7 +152,10 @@ def build_providers(args: argparse.Namespace, notebook_dir: Path | None) -> list
     server = getattr(args, "server", None)
     if server:
         entry = server_entry(
-            server, token=getattr(args, "token", None), ca_bundle=getattr(args, "ca_bundle", None)
+            server,
+            token=getattr(args, "token", None),
+            ca_bundle=getattr(args, "ca_bundle", None),
+            env=dict(getattr(args, "env", None) or []),
         )
         entries.append(entry)
         seen.add(entry.url)
@@ -152,7 +167,13 @@ def build_providers(args: argparse.Namespace, notebook_dir: Path | None) -> list
         if base in seen:
             continue
         seen.add(base)
-        entries.append(server_entry(remembered.url, token=remembered.token))
+        entries.append(
+            server_entry(
+                remembered.url,
+                token=remembered.token,
+                env=dict(getattr(args, "env", None) or []),
+            )
+        )
     return entries
 
 

@@ -88,17 +88,24 @@ def should_run(cell: Cell) -> bool:
     return cell.cell_type == "code" and bool(cell.source.strip()) and SKIP_TAG not in _tags(cell)
 
 
+def kernelspec_metadata(choice: KernelChoice, info: KernelInfo | None) -> dict[str, Any] | None:
+    """``metadata.kernelspec`` for a kernel run on ``choice`` (None: its kernelspec is unknown)."""
+    ref = choice.kernelspec()
+    if ref is None:
+        return None
+    spec: dict[str, Any] = {"name": ref.name, "display_name": ref.display_name}
+    language = (info.language if info else "") or ref.language
+    if language:
+        spec["language"] = language
+    return spec
+
+
 def apply_kernel_metadata(
     notebook: Notebook, choice: KernelChoice, info: KernelInfo | None
 ) -> bool:
     """Record the kernelspec and language_info in the notebook, as Jupyter does on save,
     when the kernel is another than the one it names (``Notebook.record_kernel``)."""
-    spec: dict[str, Any] | None = None
-    if choice.kind in ("spec", "session", "running"):
-        spec = {"name": choice.name, "display_name": choice.display_name}
-        language = (info.language if info else "") or choice.language
-        if language:
-            spec["language"] = language
+    spec = kernelspec_metadata(choice, info)
     language_info = dict(info.language_info) if info and info.language_info else None
     return notebook.record_kernel(spec, language_info)
 

@@ -7,15 +7,18 @@ import dataclasses
 import importlib.util
 import json
 import os
+import re
 import socket
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from tnb.kernels.protocol import KernelBackend, KernelChoice, KernelStartError
+from tnb.kernels.protocol import KernelBackend, KernelChoice, KernelSpecRef, KernelStartError
 from tnb.kernels.raw import LaunchSpec, RawKernel
 
+# What jupyter_client accepts as a kernelspec name.
+_KERNELSPEC_NAME = re.compile(r"[a-zA-Z0-9._-]+")
 _BARE_PYTHONS = {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
 _BIN = "Scripts" if sys.platform == "win32" else "bin"
 _EXE = "python.exe" if sys.platform == "win32" else "python"
@@ -224,6 +227,7 @@ def _running_choices() -> list[KernelChoice]:
         if not isinstance(info, dict) or not _answers(info):
             continue
         name = str(info.get("kernel_name") or "")
+        spec = _spec_ref(name)
         choices.append(
             KernelChoice(
                 key=f"running:{path}",
@@ -231,11 +235,34 @@ def _running_choices() -> list[KernelChoice]:
                 kind="running",
                 name=path.stem,
                 display_name=f"running kernel {path.stem}" + (f" ({name})" if name else ""),
-                language="",
+                language=spec.language if spec else "",
                 location=str(path),
+                spec=spec,
             )
         )
     return choices
+
+
+def _spec_ref(kernel_name: str) -> KernelSpecRef | None:
+    """The kernelspec a connection file's ``kernel_name`` names (display name and language
+    from the installed spec, when this machine has it)."""
+    if not _KERNELSPEC_NAME.fullmatch(kernel_name):
+        return None  # e.g. tnb's own "env:/path" for an environment without a kernelspec
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except (NoSuchKernel, OSError, ValueError):
+        return KernelSpecRef(kernel_name, kernel_name)
+    return KernelSpecRef(kernel_name, str(spec.display_name or kernel_name), spec.language or "")
+
+
+def _connection_spec(path: Path) -> KernelSpecRef | None:
+    try:
+        info = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None  # RawKernel.attach says what is wrong with the file
+    return _spec_ref(str(info.get("kernel_name") or "")) if isinstance(info, dict) else None
 
 
 def _find_connection_file(path: Path) -> Path:
@@ -311,13 +338,15 @@ class LocalProvider:
             KernelConnectionError: the file is unreadable or nobody answers.
         """
         path = _find_connection_file(Path(connection_file))
+        spec = await asyncio.to_thread(_connection_spec, path)
         choice = KernelChoice(
             key=f"existing:{path}",
             backend="raw",
             kind="existing",
             name=path.name,
             display_name=f"existing kernel {path.name}",
-            language="",
+            language=spec.language if spec else "",
             location=str(path),
+            spec=spec,
         )
         return await RawKernel.attach(path, choice)

@@ -34,6 +34,15 @@ class KernelConnectionError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class KernelSpecRef:
+    """The kernelspec a kernel runs, as a notebook's ``metadata.kernelspec`` records it."""
+
+    name: str
+    display_name: str
+    language: str = ""
+
+
+@dataclass(frozen=True)
 class KernelChoice:
     """Something that can be started or attached to, and through which backend.
 
@@ -52,6 +61,20 @@ class KernelChoice:
     reason: str = ""
     fix: str = ""
     details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # For a running kernel or session: the kernelspec it was started from, when known.
+    spec: KernelSpecRef | None = field(default=None, compare=False, hash=False)
+
+    def kernelspec(self) -> KernelSpecRef | None:
+        """What a notebook run on this choice should name as its kernelspec, if known.
+
+        Never a running kernel's id or connection file: other front ends look the name up
+        among their kernelspecs.
+        """
+        if self.spec is not None:
+            return self.spec
+        if self.kind == "spec":
+            return KernelSpecRef(self.name, self.display_name, self.language)
+        return None
 
 
 @dataclass(frozen=True)
@@ -122,6 +145,34 @@ class KernelBackend(Protocol):
 
 
 MessageHook = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class ConnectionState:
+    """A remote kernel's connection while it is down: reconnecting, or given up."""
+
+    attempt: int  # reconnect attempts so far (1 from the moment the drop is seen)
+    gives_up_at: float  # time.monotonic() when tnb stops trying
+    gave_up: bool = False
+    reason: str = ""  # why the last attempt failed
+
+
+@runtime_checkable
+class ReconnectingBackend(KernelBackend, Protocol):
+    """A backend whose connection can drop and come back (server kernels' websockets)."""
+
+    @property
+    def connection_state(self) -> ConnectionState | None:
+        """None while connected."""
+        ...
+
+    async def reconnect(self) -> None:
+        """After giving up: try again for another full reconnect window.
+
+        Raises:
+            KernelConnectionError: it gave up again.
+        """
+        ...
 
 
 @runtime_checkable

@@ -5,17 +5,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tnb.kernels.protocol import (
     KernelChoice,
     KernelConnectionError,
+    KernelSpecRef,
     KernelStartError,
+)
+from tnb.kernels.server_gateway import EnvNotSupportedError, ServerFlavour, start_body
+from tnb.kernels.server_hub import (
+    HubAuthError,
+    HubClient,
+    HubServer,
+    HubServerStoppedError,
+    HubSpawnFailedError,
+    HubSpawnTimeoutError,
+    HubStartPolicy,
+    SpawnProgress,
+    hub_location,
 )
 from tnb.kernels.server_kernel import ServerKernel, ServerOptions
 from tnb.kernels.server_rest import (
     InvalidServerURLError,
+    JupyterHubURLError,
     KernelGoneError,
     NotAJupyterServerError,
     ServerAuthError,
@@ -29,7 +43,15 @@ from tnb.kernels.server_rest import (
 from tnb.kernels.server_url import ServerURLError, parse_server_url
 
 __all__ = [
+    "EnvNotSupportedError",
+    "HubAuthError",
+    "HubServer",
+    "HubServerStoppedError",
+    "HubSpawnFailedError",
+    "HubSpawnTimeoutError",
+    "HubStartPolicy",
     "InvalidServerURLError",
+    "JupyterHubURLError",
     "KernelGoneError",
     "NotAJupyterServerError",
     "ServerAuthError",
@@ -40,6 +62,7 @@ __all__ = [
     "ServerStoppedError",
     "ServerTLSError",
     "ServerUnreachableError",
+    "SpawnProgress",
     "UnknownKernelSpecError",
     "open_server_provider",
 ]
@@ -61,12 +84,21 @@ def _spec_choice(base: str, name: str, spec: dict[str, Any]) -> KernelChoice:
 class ServerProvider:
     """The kernelspecs, running kernels and sessions of one Jupyter server."""
 
-    def __init__(self, client: ServerClient, *, options: ServerOptions | None = None) -> None:
+    def __init__(
+        self,
+        client: ServerClient,
+        *,
+        options: ServerOptions | None = None,
+        flavour: ServerFlavour | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self._client = client
         self.options = options or ServerOptions()
+        self.flavour = flavour or ServerFlavour("jupyter_server", "")
+        self.env = dict(env or {})  # for kernels we start; refused where it cannot pass
         self.base_url = client.address.base_url
-        self.name = f"Jupyter server {self.base_url}"
-        self.version = ""
+        self.name = f"{self.flavour.label} {self.base_url}"
+        self.version = self.flavour.version
         self._specs: dict[str, dict[str, Any]] = {}
 
     def __repr__(self) -> str:
@@ -81,7 +113,7 @@ class ServerProvider:
     async def list_choices(self) -> list[KernelChoice]:
         """Kernelspecs ("spec"), sessions ("session") and other running kernels ("running")."""
         specs, kernels, sessions = await asyncio.gather(
-            self._kernelspecs(), self._client.call("api/kernels"), self._client.call("api/sessions")
+            self._kernelspecs(), self._running_kernels(), self._sessions()
         )
         base = self.base_url
         choices = [_spec_choice(base, name, spec) for name, spec in sorted(specs.items())]
@@ -95,6 +127,19 @@ class ServerProvider:
             if str(kernel.get("id", "")) not in in_session:
                 choices.append(self._running_choice("running", kernel, None))
         return choices
+
+    async def _sessions(self) -> list[dict[str, Any]]:
+        if not self.flavour.has_sessions:
+            return []
+        return list(await self._client.call("api/sessions") or [])
+
+    async def _running_kernels(self) -> list[dict[str, Any]]:
+        try:
+            return list(await self._client.call("api/kernels") or [])
+        except (ServerAuthError, ServerRequestError):
+            if self.flavour.kind != "gateway":
+                raise
+            return []  # a gateway lists kernels only when its list_kernels option is on
 
     def _running_choice(
         self, kind: Any, kernel: dict[str, Any], session: dict[str, Any] | None
@@ -115,15 +160,17 @@ class ServerProvider:
             label = f"{display} · {session.get('path', '')}"
         else:
             label = f"{display} · running {kernel_id[:8]}"
+        language = str(spec.get("language") or "")
         return KernelChoice(
             key=f"server:{self.base_url}:{kind}:{kernel_id}",
             backend="server",
             kind=kind,
             name=kernel_id,
             display_name=label,
-            language=str(spec.get("language") or ""),
+            language=language,
             location=self.base_url,
             details=details,
+            spec=KernelSpecRef(spec_name, display, language) if spec_name else None,
         )
 
     async def _launch(self, kernel: ServerKernel) -> ServerKernel:
@@ -140,12 +187,12 @@ class ServerProvider:
     async def start(self, choice: KernelChoice) -> ServerKernel:
         """Start a kernel from a spec, or attach to a running kernel or a session's kernel."""
         if choice.kind in ("running", "session"):
+            self._refuse_env(choice)
             kernel_id = str(choice.details.get("kernel_id") or choice.name)
             return await self._launch(self._kernel(kernel_id, choice, owned=False))
+        body = start_body(self.flavour, choice.name, self.env, display_name=choice.display_name)
         try:
-            model = await self._client.call(
-                "api/kernels", method="POST", body={"name": choice.name}
-            )
+            model = await self._client.call("api/kernels", method="POST", body=body)
         except ServerRequestError as exc:
             raise await self._start_error(choice, exc) from None
         return await self._launch(self._kernel(str(model["id"]), choice, owned=True))
@@ -167,9 +214,18 @@ class ServerProvider:
         An existing session is re-attached (never deleted by us); a new one is created with
         the chosen spec or running kernel, and deleted on shutdown only if we started its kernel.
         """
+        if not self.flavour.has_sessions:
+            return await self.start(choice)  # a gateway has no sessions to file it under
+        if choice.kind in ("running", "session"):
+            self._refuse_env(choice)
+        else:
+            start_body(self.flavour, choice.name, self.env, display_name=choice.display_name)
         path = notebook_path.lstrip("/")
         for session in await self._client.call("api/sessions") or []:
             if session.get("path") == path:
+                if not self._specs:  # to name the session kernel's spec in the notebook
+                    with contextlib.suppress(KernelConnectionError):
+                        await self._kernelspecs()
                 kernel = session.get("kernel") or {}
                 attached = self._running_choice("session", kernel, session)
                 return await self._launch(
@@ -199,6 +255,14 @@ class ServerProvider:
         )
         return await self._launch(kernel)
 
+    def _refuse_env(self, choice: KernelChoice) -> None:
+        if self.env:
+            raise EnvNotSupportedError(
+                choice.display_name,
+                f"--env ({', '.join(sorted(self.env))}) cannot reach a kernel that is already "
+                "running; start a new kernel instead",
+            )
+
     async def close(self) -> None:
         """Release the provider's HTTP client (kernels have their own)."""
         self._client.close()
@@ -212,15 +276,21 @@ async def open_server_provider(
     prompt_token: Callable[[], str] | None = None,
     verify_tls: bool = True,
     options: ServerOptions | None = None,
+    env: Mapping[str, str] | None = None,
+    hub: HubStartPolicy | None = None,
 ) -> ServerProvider:
     """Connect to the Jupyter server at ``url`` (as users paste it) and check the token.
 
     Token precedence: ``token``, the URL's ``?token=``, ``$JUPYTER_TOKEN``, then
-    ``prompt_token()`` if the server refuses us without one.
+    ``prompt_token()`` if the server refuses us without one. A JupyterHub URL (the hub's
+    root, a hub page, or a user server that is not running) leads to the user's server
+    named in the URL (the default one otherwise), started first if ``hub`` allows it.
 
     Raises:
         InvalidServerURLError, ServerUnreachableError, NotAJupyterServerError,
-        ServerAuthError, ServerTLSError: all KernelConnectionError, none showing the token.
+        ServerAuthError, ServerTLSError, HubAuthError, HubServerStoppedError,
+        HubSpawnFailedError, HubSpawnTimeoutError: all KernelConnectionError, none
+        showing the token.
     """
     try:
         address = parse_server_url(url)
@@ -230,15 +300,32 @@ async def open_server_provider(
     client = ServerClient(address, found, ca_bundle=ca_bundle, verify_tls=verify_tls)
     try:
         try:
-            version = await client.check()
+            flavour = await client.check()
         except ServerAuthError:
             if found is not None or prompt_token is None:
                 raise
             client.token = prompt_token() or None
-            version = await client.check()
+            flavour = await client.check()
+    except JupyterHubURLError:
+        client.close()
+        hub_client = HubClient(
+            hub_location(address).root, client.token, ca_bundle=ca_bundle, verify_tls=verify_tls
+        )
+        try:
+            server = await hub_client.find_server(address, prompt_token, hub or HubStartPolicy())
+        finally:
+            hub_client.close()
+        provider = await open_server_provider(
+            server.url,
+            token=hub_client.token,
+            ca_bundle=ca_bundle,
+            verify_tls=verify_tls,
+            options=options,
+            env=env,
+        )
+        provider.name = f"JupyterHub {server.label} {provider.base_url}"
+        return provider
     except BaseException:
         client.close()
         raise
-    provider = ServerProvider(client, options=options)
-    provider.version = version
-    return provider
+    return ServerProvider(client, options=options, flavour=flavour, env=env)

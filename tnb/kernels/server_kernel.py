@@ -30,6 +30,7 @@ from tnb.kernels.events import (
 )
 from tnb.kernels.protocol import (
     Completion,
+    ConnectionState,
     Inspection,
     KernelChoice,
     KernelConnectionError,
@@ -150,6 +151,7 @@ class ServerKernel:
         self.session_id = uuid.uuid4().hex  # stable across reconnects: the server replays
         self.options = options or ServerOptions()
         self.subprotocol: str | None = None
+        self.info: KernelInfo | None = None  # the kernel's kernel_info_reply, once answered
         self.reconnects = 0
         # Sees every message received, as (channel, message) (tests validate them).
         self.message_hook: Callable[[str, dict[str, Any]], None] | None = None
@@ -163,6 +165,7 @@ class ServerKernel:
         self._pending: dict[str, _Pending] = {}
         self._generation = 0  # which websocket connection is current (+1 per reconnect)
         self._gone: str | None = None
+        self._conn_state: ConnectionState | None = None  # None while connected
         self._closed = False
         self._last_message = time.monotonic()
 
@@ -173,6 +176,11 @@ class ServerKernel:
     def status(self) -> KernelStatus:
         """The kernel's last known execution state."""
         return self._status
+
+    @property
+    def connection_state(self) -> ConnectionState | None:
+        """How reconnecting goes while the websocket is down; None while connected."""
+        return self._conn_state
 
     # -- connection -------------------------------------------------------------------------
 
@@ -371,12 +379,17 @@ class ServerKernel:
         self._connected.clear()
         self._ws = None
         deadline = time.monotonic() + self.options.reconnect_timeout
+        attempt, why = 1, ""
+        self._conn_state = ConnectionState(attempt, deadline)  # shown before the first try
         delay = 0.1
         while not self._closed:
             await asyncio.sleep(delay)
+            self._conn_state = ConnectionState(attempt, deadline, reason=why)
+            attempt += 1
             try:
                 self._ws = await self._open_socket(min(10.0, self.options.reconnect_timeout))
             except KernelGoneError as exc:
+                self._conn_state = None  # not the connection: the kernel is gone
                 self._mark_gone(str(exc))
                 return False
             except Exception as exc:  # any failure to connect is worth another try
@@ -386,6 +399,9 @@ class ServerKernel:
                     else type(exc).__name__
                 )
                 if time.monotonic() >= deadline:
+                    self._conn_state = ConnectionState(
+                        attempt - 1, deadline, gave_up=True, reason=why
+                    )
                     self._mark_gone(f"lost the connection to kernel {self.kernel_id}: {why}")
                     return False
                 log_debug(self._client, "reconnect to %s failed: %s", self.kernel_id, why)
@@ -393,6 +409,7 @@ class ServerKernel:
                 continue
             self.reconnects += 1
             self._generation += 1
+            self._conn_state = None
             self._connected.set()
             self._start_verifier()
             return True
@@ -516,6 +533,24 @@ class ServerKernel:
         if await self._reconnect():
             await self._read_loop()
 
+    async def reconnect(self) -> None:
+        """After giving up on the connection: try again for another reconnect window.
+
+        Raises:
+            KernelConnectionError: it gave up again (or the kernel is gone, or closed).
+        """
+        state = self._conn_state
+        if self._closed or state is None or not state.gave_up:
+            if self._gone is not None:
+                raise KernelGoneError(self._gone)
+            return
+        self._gone = None
+        self._status = "starting"
+        if not await self._reconnect():
+            raise KernelConnectionError(self._gone or "the kernel connection is closed")
+        self._status = "idle"
+        self._reader = asyncio.create_task(self._read_loop(), name=f"tnb-ws-{self.kernel_id}")
+
     async def _next(self, queue: asyncio.Queue[_Item]) -> _Item:
         """The next answer; probes REST after silences so a deleted kernel cannot hang us."""
         while True:
@@ -596,6 +631,9 @@ class ServerKernel:
                                     iopub = True
                                 elif messages.msg_type(item) == "kernel_info_reply":
                                     replied = True
+                                    self.info = messages.kernel_info_from_reply(
+                                        item.get("content") or {}
+                                    )
                     if replied and iopub:
                         return
                     interval = min(interval * 2, NUDGE_INTERVAL_MAX)

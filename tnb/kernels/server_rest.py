@@ -11,6 +11,7 @@ from urllib.parse import quote
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 
 from tnb.kernels.protocol import KernelConnectionError, KernelStartError
+from tnb.kernels.server_gateway import ServerFlavour, detect_flavour
 from tnb.kernels.server_url import ServerAddress, redact
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,10 @@ class ServerStoppedError(ServerUnreachableError):
 
 class NotAJupyterServerError(KernelConnectionError):
     """Something answers at the address, but not a Jupyter server's API."""
+
+
+class JupyterHubURLError(NotAJupyterServerError):
+    """The address is a JupyterHub's (its root, or a user server that is not running)."""
 
 
 class ServerAuthError(KernelConnectionError):
@@ -217,10 +222,14 @@ class ServerClient:
                 f"{self.address.base_url}{path} did not answer with JSON"
             ) from None
 
-    async def check(self) -> str:
-        """Probe ``{base}api`` and an authenticated endpoint; return the server's version."""
+    async def check(self) -> ServerFlavour:
+        """Probe ``{base}api`` and an authenticated endpoint; what kind of server it is."""
         base = self.address.base_url
         response = await self.fetch("api", request_timeout=CONNECT_TIMEOUT * 2)
+        hub = response.headers.get("X-JupyterHub-Version")
+        if hub and (300 <= response.code < 400 or response.code == 404):
+            # The hub answers for a user server that is not running, and at its own root.
+            raise JupyterHubURLError(f"{base} is a JupyterHub {hub} address, not a server's")
         if 300 <= response.code < 400:
             location = self.clean(response.headers.get("Location", ""))
             if "login" in location:
@@ -231,19 +240,20 @@ class ServerClient:
             )
         if response.code in (401, 403):
             raise self.status_error(response, "GET api")
-        version: object = None
+        flavour: ServerFlavour | None = None
         if response.code == 200:
             try:
-                version = json.loads(response.body).get("version")
-            except (ValueError, AttributeError):
-                version = None
-        if not isinstance(version, str):
+                api = json.loads(response.body)
+            except ValueError:
+                api = None
+            flavour = detect_flavour(api) if isinstance(api, dict) else None
+        if flavour is None:
             raise NotAJupyterServerError(
                 f"{base} answers (HTTP {response.code}) but is not a Jupyter server: "
                 f"no Jupyter API at {base}api"
             )
-        await self.call("api/status")
-        return version
+        await self.call(flavour.auth_probe)
+        return flavour
 
     def close(self) -> None:
         """Close the HTTP client; idempotent."""

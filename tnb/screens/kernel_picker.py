@@ -52,6 +52,8 @@ class _Source:
     choices: list[KernelChoice] = field(default_factory=list)
     error: str = ""
     needs_token: bool = False  # refused our credentials: enter asks for a token, not a retry
+    stopped_hub: bool = False  # a JupyterHub server that is not running: enter starts it
+    progress: str = ""  # the hub's spawn progress while it starts
 
 
 def _now() -> datetime:
@@ -233,9 +235,11 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
 
     def _load(self, source: _Source) -> None:
         source.state, source.error, source.needs_token = "connecting", "", False
+        source.stopped_hub, source.progress = False, ""
         self.run_worker(self._list(source), group="providers", exit_on_error=False)
 
     async def _list(self, source: _Source) -> None:
+        from tnb.kernels.server import HubServerStoppedError
         from tnb.kernels.server_rest import ServerAuthError
 
         try:
@@ -243,6 +247,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         except KernelConnectionError as exc:
             source.state, source.error = "error", str(exc)
             source.needs_token = isinstance(exc, ServerAuthError)
+            source.stopped_hub = isinstance(exc, HubServerStoppedError)
         except Exception as exc:  # a provider bug must not take the picker down
             source.state, source.error = "error", f"{type(exc).__name__}: {exc}"
         else:
@@ -275,7 +280,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         entry = source.entry
         local = entry.backend == "raw"
         if source.state == "connecting":
-            text = "looking for kernels…" if local else "connecting…"
+            text = "looking for kernels…" if local else source.progress or "connecting…"
             return [_heading(entry.label, f"h:{index}"), _note(text, f"w:{index}")]
         if source.state == "error":
             lines = _wrapped(f"✗ {source.error}", "$text-error", width, 2)
@@ -533,6 +538,8 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
             if source.needs_token:
                 self._add_server(source.entry.url)
                 return
+            if source.stopped_hub:
+                source.entry.hub_policy = self._hub_start(source)
             self._load(source)
             self._rebuild()
             return
@@ -546,6 +553,22 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         if provider is None:  # only ready sources have rows, and they are open
             return
         self.dismiss(PickedKernel(provider, choice))
+
+    def _hub_start(self, source: _Source) -> Any:
+        """Start the hub server (the user asked with enter), its progress in the source's row."""
+        from tnb.kernels.server import HubServer, HubStartPolicy, SpawnProgress
+
+        async def agreed(server: HubServer) -> bool:
+            source.progress = f"starting {server.label} on the hub…"
+            self._rebuild()
+            return True
+
+        def progress(event: SpawnProgress) -> None:
+            source.progress = f"starting the server on the hub: {event}"
+            if self.is_attached:
+                self._rebuild()
+
+        return HubStartPolicy(confirm=agreed, progress=progress)
 
     def _add_server(self, url: str = "") -> None:
         from tnb.screens.server_dialog import AddedServer, ServerDialog
@@ -574,6 +597,8 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
 
 
 def _error_hint(source: _Source) -> str:
+    if source.stopped_hub:
+        return "enter: start the server on the hub"
     return "enter: type its token" if source.needs_token else "enter tries again"
 
 
