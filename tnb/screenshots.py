@@ -13,6 +13,7 @@ from tnb.app import TnbApp
 from tnb.notebook.io import load_notebook
 
 TOUR = Path(__file__).resolve().parent.parent / "examples" / "tour.ipynb"
+READING = TOUR.with_name("reading.ipynb")
 SIZE = (110, 36)
 
 Scene = Callable[[Pilot[int]], Awaitable[None]]
@@ -107,6 +108,18 @@ async def _completion(pilot: Pilot[int]) -> None:
     await pilot.press("down", "down", "down")
 
 
+async def _reading(pilot: Pilot[int]) -> None:
+    await pilot.pause()
+
+
+async def _contents(pilot: Pilot[int]) -> None:
+    await pilot.press("j", "j", "j", "left", "T")
+
+
+async def _replace(pilot: Pilot[int]) -> None:
+    await pilot.press("G", "ctrl+backslash", *"learning_rate", "f3", "tab", *"lr")
+
+
 SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("command-mode", _command_mode, SIZE),
     ("edit-mode", _edit_mode, SIZE),
@@ -120,13 +133,20 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("running", _running, SIZE),
     ("completion", _completion, SIZE),
 ]
+# Scenes of examples/reading.ipynb: math, HTML, a scrolled output, headings, replace.
+READING_SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
+    ("math-and-html", _reading, (110, 44)),
+    ("contents", _contents, SIZE),
+    ("find-replace", _replace, SIZE),
+]
 
 
 async def shoot(folder: Path) -> list[Path]:
     """Save one SVG per scene into ``folder``."""
     saved: list[Path] = []
-    for name, scene, size in SCENES:
-        app = TnbApp(load_notebook(TOUR))
+    scenes = [(TOUR, *scene) for scene in SCENES] + [(READING, *scene) for scene in READING_SCENES]
+    for notebook, name, scene, size in scenes:
+        app = TnbApp(load_notebook(notebook))
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             await scene(pilot)

@@ -200,3 +200,53 @@ def test_new_notebook_pick_a_kernel_with_the_keys_run_save(
     cell = saved.cells[0]
     assert cell.execution_count == 1
     assert "picked-42" in "".join(o.text or "" for o in cell.outputs)
+
+
+def test_read_and_revise_a_notebook_in_a_terminal(tmux_factory: list[Tmux], tmp_path: Path) -> None:
+    """Math, an HTML-only cell, a 500-line output in its region, a heading collapsed and
+    saved, find and replace all, undo and redo: in a real terminal."""
+    from tests.ui.test_reading import reading_notebook
+    from tnb.notebook.headings import COLLAPSED_KEY
+    from tnb.notebook.io import save_notebook
+
+    path = tmp_path / "reading.ipynb"
+    save_notebook(reading_notebook(path))
+    session = start(tmux_factory, str(path), "--no-kernel", cwd=tmp_path)
+    screen = session.wait_for("COMMAND", "⎛1  2⎞", "⎝3  4⎠", "Notes", "By me", "row 0")
+    assert "row 499" not in screen  # the 500 lines scroll in a region of their own
+
+    def shown_rows() -> list[str]:
+        return [line.strip(" ▌│┃▁▂▃▄▅▆▇█") for line in session.screen().splitlines()]
+
+    session.keys("j", "j", "C-Down")
+    deadline = time.monotonic() + 30
+    while "row 0" in shown_rows() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "row 0" not in shown_rows() and "row 3" in shown_rows()
+    session.keys("g", "Left")
+    session.wait_for("2 cells hidden")
+    session.keys("C-\\")
+    session.wait_for("replace")
+    session.keys("x", literal=True)
+    session.wait_for("4 in sources")  # two are in pmatrix
+    session.keys("F3")
+    session.wait_for("2 in sources")  # whole words only
+    session.keys("Tab")
+    session.keys("value", literal=True)
+    session.wait_for("replace  value")
+    session.keys("C-a")
+    session.wait_for("y = value + 1")
+    # Alone: a letter right after ESC would read as one escape sequence.
+    session.keys("Escape")
+    session.wait_for("/ find")
+    session.keys("z")
+    session.wait_for("y = x + 1")
+    session.keys("Z")
+    session.wait_for("y = value + 1")
+    session.keys("C-s")
+    session.wait_for("saved reading.ipynb")
+    session.keys("q")
+    wait_until_gone(session)
+    saved = load_notebook(path)
+    assert saved.cells[0].metadata == {COLLAPSED_KEY: True}
+    assert [cell.source for cell in saved.cells[4:]] == ["value = 1", "y = value + 1"]

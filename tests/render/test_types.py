@@ -79,9 +79,9 @@ def test_markdown_is_formatted_and_links_are_not_hyperlinks() -> None:
     assert "\x1b]8" not in drawn
 
 
-def test_latex_becomes_unicode() -> None:
+def test_latex_output_is_laid_out_as_display_math() -> None:
     output = Output("display_data", data={"text/latex": r"$\alpha^{2} + \frac{1}{2}\sqrt{x}$"})
-    assert "α² + 1/2√x" in to_plain(render_output(output))
+    assert to_plain(render_output(output)).splitlines() == ["      1", "α² + ───√x", "      2"]
 
 
 def test_latex_converter_covers_common_math() -> None:
@@ -93,10 +93,11 @@ def test_latex_converter_covers_common_math() -> None:
     assert (
         latex_to_unicode(r"\left[\begin{matrix}1 & 2\\3 & 4\end{matrix}\right]") == "[1  2; 3  4]"
     )
-    assert latex_to_unicode(r"x_{\text{max}} = e^{i \pi}") == "xₘₐₓ = e^(i π)"
-    assert latex_to_unicode(r"\begin{align}a &= b \\ c &= d\end{align}") == "a = b\nc = d"
+    assert latex_to_unicode(r"x_{\text{max}} = e^{i \pi}") == "xₘₐₓ = e^(iπ)"
+    assert latex_to_unicode(r"\begin{align}a &= b \\ c &= d\end{align}") == "a = b; c = d"
     assert latex_to_unicode(r"The value $\pi \approx 3.14$") == "The value π ≈ 3.14"
-    assert latex_to_unicode(r"\unknowncommand{z}") == "unknowncommandz"
+    # What cannot be converted stays LaTeX, whole: never a mix of converted and raw.
+    assert latex_to_unicode(r"\unknowncommand{z} + \alpha") == r"\unknowncommand{z} + \alpha"
 
 
 def test_json_is_pretty_printed_and_highlighted() -> None:

@@ -265,7 +265,6 @@ async def test_the_selected_cell_output_stays_in_view_as_it_grows(
             ),
             "the output",
         )
-        view = app.notebook_screen.view  # type: ignore[union-attr]
-        # The end, as a terminal shows it.
+        # The end, as a terminal shows it (40 lines scroll in their own region here, which
+        # followed the output as it grew).
         await wait_for(pilot, lambda: "line 39" in view_text(app), "the view to follow")
-        assert view.scroll_y > 0

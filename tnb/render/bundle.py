@@ -10,13 +10,13 @@ from typing import Any, Literal
 
 from rich.console import Group, RenderableType
 from rich.highlighter import JSONHighlighter
-from rich.markdown import Markdown
 from rich.style import Style
 from rich.text import Text
 
 from tnb.render.html import render_html
 from tnb.render.images import HalfBlockImage, ImageError, decode_image, describe_svg
-from tnb.render.latex import latex_to_unicode
+from tnb.render.latex import render_latex
+from tnb.render.markdown import render_markdown
 from tnb.render.mime import IMAGE_TYPES
 from tnb.render.palette import PALETTES, Palette, Theme, hidden_note, note
 from tnb.render.sanitize import sanitize, strip_ansi
@@ -113,10 +113,7 @@ def _image(request: _Request) -> RenderableType:
 
 def _markdown(request: _Request) -> RenderableType:
     window = request.head(plain_source(request.value))
-    # hyperlinks=False: Rich would write OSC 8 sequences; the link's address is shown instead.
-    body = Markdown(
-        strip_ansi(window.shown), code_theme=request.palette.code_theme, hyperlinks=False
-    )
+    body = render_markdown(strip_ansi(window.shown), code_theme=request.palette.code_theme)
     return _with_note(body, window, request.palette)
 
 
@@ -133,7 +130,8 @@ def _html(request: _Request) -> RenderableType | None:
 
 def _latex(request: _Request) -> RenderableType:
     window = request.head(plain_source(request.value))
-    return _with_note(Text(latex_to_unicode(strip_ansi(window.shown))), window, request.palette)
+    body = render_latex(strip_ansi(window.shown), width=request.width, code_style=Style(dim=True))
+    return _with_note(body, window, request.palette)
 
 
 def _json(request: _Request) -> RenderableType:

@@ -137,10 +137,12 @@ def _is_number(text: str) -> bool:
 
 
 class _HtmlToRich(HTMLParser):
-    def __init__(self, max_rows: int, width: int) -> None:
+    def __init__(self, max_rows: int, width: int, links: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.max_rows = max_rows
         self.width = width
+        self.links = links
+        self.hrefs: list[tuple[str, int]] = []  # open <a>: its address, where its text starts
         self.blocks: list[RenderableType] = []
         self.text = Text()
         self.styles: list[tuple[str, Style]] = []
@@ -221,7 +223,18 @@ class _HtmlToRich(HTMLParser):
             self.newline()
             self.target.append("─" * 20 + "\n", Style(dim=True))
         elif tag == "img":
-            self.write(f"[image: {attributes.get('alt') or (attributes.get('src') or '')[:40]}]")
+            if self.links:
+                from tnb.render.markdown import image_label
+
+                label = image_label(attributes.get("alt") or "", attributes.get("src") or "")
+                self.write(label)
+            else:
+                alt = attributes.get("alt") or (attributes.get("src") or "")[:40]
+                self.write(f"[image: {alt}]")
+        elif tag == "a" and self.links:
+            self.hrefs.append((attributes.get("href") or "", len(self.target.plain)))
+        elif tag == "summary":
+            self.target.append("▼ ")
         elif tag == "pre":
             self.pre += 1
         elif tag in ("ul", "ol"):
@@ -243,6 +256,12 @@ class _HtmlToRich(HTMLParser):
             if tag == self.skip[-1]:
                 self.skip.pop()
             return
+        if tag == "a" and self.hrefs:
+            href, start = self.hrefs.pop()
+            shown = self.target.plain[start:].strip()
+            # An address is worth showing once: not again after a link that spells it out.
+            if href and not href.startswith("#") and shown != href and f"mailto:{shown}" != href:
+                self.write(f" ({href})")
         for index in range(len(self.styles) - 1, -1, -1):
             if self.styles[index][0] == tag:
                 del self.styles[index:]
@@ -335,15 +354,19 @@ class _HtmlToRich(HTMLParser):
         return table
 
 
-def render_html(source: str, *, max_rows: int = 200, width: int = 80) -> RenderableType | None:
+def render_html(
+    source: str, *, max_rows: int = 200, width: int = 80, links: bool = False
+) -> RenderableType | None:
     """HTML as readable text and tables, or None when it shows no text (e.g. only a script).
 
     Args:
         source: The HTML.
         max_rows: Body rows kept per table; the rest are counted in a note.
         width: Columns available: table columns beyond it are left out and counted in a note.
+        links: Show each link's address after its text and where each picture lives, as
+            markdown cells do (outputs keep to their text).
     """
-    parser = _HtmlToRich(max_rows, width)
+    parser = _HtmlToRich(max_rows, width, links)
     try:
         parser.feed(source)
         parser.close()

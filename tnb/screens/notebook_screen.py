@@ -13,23 +13,30 @@ from textual.binding import BindingType
 from textual.containers import Container
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, TextArea
 
 from tnb.highlight import text_area_language
 from tnb.keys import bindings_for
 from tnb.notebook.model import Cell, Notebook
+from tnb.notebook.undo import UndoHistory
 from tnb.screens.dialogs import ConfirmScreen, QuitScreen, display_name
 from tnb.screens.help_screen import HelpScreen
+from tnb.screens.reading import ReadingActions
 from tnb.widgets.bars import HeaderBar, StatusBar
 from tnb.widgets.cell_editor import CellEditor
 from tnb.widgets.find_bar import FindBar, find_hits
+from tnb.widgets.find_replace import FindReplacePanel
+from tnb.widgets.long_source import LONG_SOURCE_CHARS
 from tnb.widgets.notebook_view import NotebookView
+from tnb.widgets.toc import TableOfContents
 
 if TYPE_CHECKING:
     from tnb.app import TnbApp
 
 RunMode = Literal["stay", "advance", "insert", "all", "above", "below", "restart_all"]
+
+# Above this, a cell is shown (lazily) but not opened in the editor.
+MAX_EDIT_CHARS = 2_000_000
 
 
 class CommandView(NotebookView):
@@ -38,7 +45,7 @@ class CommandView(NotebookView):
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("command")  # type: ignore[assignment]
 
 
-class NotebookScreen(Screen[None]):
+class NotebookScreen(ReadingActions):
     """One notebook: a virtualized view of its cells and one live editor."""
 
     # Absolute, so that subclasses defined in other folders (tests) find it.
@@ -70,7 +77,10 @@ class NotebookScreen(Screen[None]):
         self.language = language
         self.mode: Literal["command", "edit"] = "command"
         self.kernel_label = "no kernel"
-        self._deleted: list[list[tuple[int, Cell]]] = []
+        self.history = UndoHistory(notebook)
+        self._edit_started = ""  # the edited cell's source when editing began (one undo step)
+        self.init_reading()
+        self._status_note = ""
         self._pending_chord = ""
         self._hits: list[int] = []
         self._editing_cell: Cell | None = None
@@ -83,10 +93,12 @@ class NotebookScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         """Header, the cells with the editor over them, find bar, status bar, footer."""
         yield HeaderBar(id="header")
+        yield TableOfContents(id="toc")
         with Container(id="body"):
             yield self._view
             yield self._editor
         yield FindBar(id="find")
+        yield FindReplacePanel(id="replace")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -112,13 +124,18 @@ class NotebookScreen(Screen[None]):
         """Start in command mode on the first cell."""
         self.editor.display = False
         self.query_one("#find", FindBar).display = False
+        self.query_one("#replace", FindReplacePanel).display = False
+        self.query_one("#toc", TableOfContents).display = False
         self.set_focus(self.view)
         self.update_bars()
         for note in self.notebook.upgrade_notes:
             self.notify(note, title="Older notebook format", timeout=10)
 
-    def update_bars(self, note: str = "") -> None:
-        """Refresh header and status bar from the model."""
+    def update_bars(self, note: str = "", *, keep_note: bool = False) -> None:
+        """Refresh header and status bar from the model (``keep_note``: the last note stays)."""
+        if keep_note:
+            note = self._status_note
+        self._status_note = note
         nb = self.notebook
         self.query_one("#header", HeaderBar).show(
             display_name(nb.path) if nb.path else "untitled",
@@ -142,7 +159,7 @@ class NotebookScreen(Screen[None]):
             self._shown_label = label
             # Kernel callbacks can arrive while the app is closing and the bars are gone.
             with contextlib.suppress(NoMatches):
-                self.update_bars()
+                self.update_bars(keep_note=True)  # a kernel's news does not hide the user's
 
     def set_language(self, language: str) -> None:
         """The kernel's language: code cells are highlighted and edited as that language."""
@@ -158,6 +175,7 @@ class NotebookScreen(Screen[None]):
         """The model's cell list changed: redraw, move the cursor, update bars."""
         view = self.view
         view.cells_changed()
+        self.refresh_toc()
         if cursor is not None:
             view.move_cursor(cursor)
             if extend_to is not None:
@@ -210,13 +228,31 @@ class NotebookScreen(Screen[None]):
         index = self.view.cursor
         self.view.move_cursor(index)
         cell = nb.cells[index]
+        if len(cell.source) > MAX_EDIT_CHARS:
+            # TextArea copies the whole line on every key and lays it all out: a 50 MB line
+            # would freeze the screen for minutes. Reading it (drawn lazily) stays possible.
+            self.notify(
+                f"This cell holds {len(cell.source) / 1e6:.1f} million characters: too long to "
+                "edit here. It is kept as it is; edit it in another editor.",
+                title="Cell too long to edit",
+                severity="warning",
+                timeout=8,
+            )
+            return
         self._editing_cell = cell
         self.mode = "edit"
         editor = self.editor
         language = self.language if cell.cell_type == "code" else cell.cell_type
         with editor.prevent(TextArea.Changed):
             editor.load_text(cell.source)
-        editor.language = text_area_language(language) if cell.cell_type != "raw" else None
+        self._edit_started = cell.source
+        self.restore_text_history(cell)
+        long = len(cell.source) > LONG_SOURCE_CHARS
+        # Long sources: no wrapping to lay out and no syntax tree to query on every key.
+        editor.soft_wrap = not long
+        editor.language = (
+            text_area_language(language) if cell.cell_type != "raw" and not long else None
+        )
         editor.theme = "monokai" if self.app.current_theme.dark else "github_light"
         editor.show_line_numbers = self.view.line_numbers
         editor.display = True
@@ -229,8 +265,12 @@ class NotebookScreen(Screen[None]):
         if self.mode != "edit":
             return
         cell = self._editing_cell
-        if cell is not None and cell in self.notebook.cells and self.editor.text != cell.source:
-            self.notebook.set_source(self.notebook.cells.index(cell), self.editor.text)
+        if cell is not None and cell in self.notebook.cells:
+            if self.editor.text != cell.source:
+                self.notebook.set_source(self.notebook.cells.index(cell), self.editor.text)
+            index = self.notebook.cells.index(cell)
+            self.history.record_edit(cell, self._edit_started, cursor=index)
+            self.keep_text_history(cell)
         self.mode = "command"
         self._editing_cell = None
         self.editor.display = False
@@ -259,20 +299,20 @@ class NotebookScreen(Screen[None]):
     # ----------------------------------------------------------------- moving
 
     def action_cursor_down(self) -> None:
-        """Select the cell below."""
-        self.view.move_cursor(self.view.cursor + 1)
+        """Select the cell below (cells under a collapsed heading are skipped)."""
+        self.view.move_cursor(self.view.visible_neighbour(self.view.cursor, 1))
 
     def action_cursor_up(self) -> None:
         """Select the cell above."""
-        self.view.move_cursor(self.view.cursor - 1)
+        self.view.move_cursor(self.view.visible_neighbour(self.view.cursor, -1))
 
     def action_extend_down(self) -> None:
         """Extend the selection down."""
-        self.view.move_cursor(self.view.cursor + 1, extend=True)
+        self.view.move_cursor(self.view.visible_neighbour(self.view.cursor, 1), extend=True)
 
     def action_extend_up(self) -> None:
         """Extend the selection up."""
-        self.view.move_cursor(self.view.cursor - 1, extend=True)
+        self.view.move_cursor(self.view.visible_neighbour(self.view.cursor, -1), extend=True)
 
     def action_first_cell(self) -> None:
         """Select the first cell."""
@@ -301,13 +341,17 @@ class NotebookScreen(Screen[None]):
     def action_insert_above(self) -> None:
         """Insert an empty code cell above the cursor."""
         index = self.view.cursor if self.notebook.cells else 0
-        self.notebook.insert_cell(index, "code", "")
-        self.cells_changed(index)
+        self._insert(index)
 
     def action_insert_below(self) -> None:
         """Insert an empty code cell below the cursor."""
         index = self.view.cursor + 1 if self.notebook.cells else 0
-        self.notebook.insert_cell(index, "code", "")
+        self._insert(index)
+
+    def _insert(self, index: int) -> None:
+        with self.history.change("insert cell", cursor=self.view.cursor) as step:
+            self.notebook.insert_cell(index, "code", "")
+            step.cursor_after = index
         self.cells_changed(index)
 
     def action_chord(self, key: str) -> None:
@@ -337,19 +381,32 @@ class NotebookScreen(Screen[None]):
         if not self.notebook.cells:
             return
         selection = self.view.selection
-        deleted = self.notebook.delete_cells(selection)
-        self._deleted.append(deleted)
+        with self.history.change("delete cells", cursor=self.view.cursor):
+            self.notebook.delete_cells(selection)
         self.cells_changed(min(selection[0], max(0, len(self.notebook.cells) - 1)))
 
-    def action_undo_delete(self) -> None:
-        """Bring back the last deleted cells where they were."""
-        if not self._deleted:
+    def action_undo(self) -> None:
+        """Undo the last cell operation (insert, delete, move, merge, split, type, paste,
+        replace all, or one session of editing a cell)."""
+        self._apply_history(self.history.undo(), "undid")
+
+    def action_redo(self) -> None:
+        """Redo the last undone cell operation."""
+        self._apply_history(self.history.redo(), "redid")
+
+    def _apply_history(self, step: object, verb: str) -> None:
+        from tnb.notebook.undo import Change
+
+        if not isinstance(step, Change):
             self.app.bell()
+            self.update_bars("nothing to undo" if verb == "undid" else "nothing to redo")
             return
-        deleted = self._deleted.pop()
-        self.notebook.restore_cells(deleted)
-        indices = [index for index, _cell in deleted]
-        self.cells_changed(max(indices), extend_to=min(indices))
+        snapshot = step.before if verb == "undid" else step.after
+        cursor = snapshot.cursor if snapshot is not None else self.view.cursor
+        self.cells_changed(max(0, min(cursor, len(self.notebook.cells) - 1)))
+        self.reveal(self.view.cursor)
+        # After the cursor's own status update, which would clear the note.
+        self.call_after_refresh(self.update_bars, f"{verb} {step.label}")
 
     def _copy_selection(self) -> None:
         self.tnb_app.clipboard_cells = [
@@ -373,7 +430,8 @@ class NotebookScreen(Screen[None]):
         if not clipboard:
             self.app.bell()
             return
-        self.notebook.insert_cells(index, [cell.copy(new_id=True) for cell in clipboard])
+        with self.history.change("paste cells", cursor=self.view.cursor):
+            self.notebook.insert_cells(index, [cell.copy(new_id=True) for cell in clipboard])
         self.cells_changed(index + len(clipboard) - 1, extend_to=index)
 
     def action_paste_below(self) -> None:
@@ -385,8 +443,10 @@ class NotebookScreen(Screen[None]):
         self._paste(self.view.cursor if self.notebook.cells else 0)
 
     def _change_type(self, cell_type: Literal["code", "markdown", "raw"]) -> None:
-        for index in self.view.selection:
-            self.notebook.change_type(index, cell_type)
+        selected = [self.notebook.cells[i] for i in self.view.selection]
+        with self.history.change(f"change to {cell_type}", selected, cursor=self.view.cursor):
+            for index in self.view.selection:
+                self.notebook.change_type(index, cell_type)
         self.cells_changed()
 
     def action_to_code(self) -> None:
@@ -412,7 +472,10 @@ class NotebookScreen(Screen[None]):
                 self.app.bell()
                 return
             selection = [selection[0], selection[0] + 1]
-        self.notebook.merge_cells(selection)
+        first = self.notebook.cells[selection[0]]
+        with self.history.change("merge cells", [first], cursor=self.view.cursor) as step:
+            self.notebook.merge_cells(selection)
+            step.cursor_after = selection[0]
         self.cells_changed(selection[0])
 
     def action_split(self) -> None:
@@ -424,7 +487,10 @@ class NotebookScreen(Screen[None]):
         offset = sum(len(line) + 1 for line in lines[:row]) + column
         index = self.notebook.cells.index(self._editing_cell)
         self.action_command_mode()
-        self.notebook.split_cell(index, offset)
+        cell = self.notebook.cells[index]
+        with self.history.change("split cell", [cell], cursor=index) as step:
+            self.notebook.split_cell(index, offset)
+            step.cursor_after = index + 1
         self.cells_changed(index + 1)
         self.action_enter_edit()
 
@@ -435,7 +501,8 @@ class NotebookScreen(Screen[None]):
         if selection[0] + delta < 0 or selection[-1] + delta >= len(self.notebook.cells):
             self.app.bell()
             return
-        moved = self.notebook.move_cells(selection, delta)
+        with self.history.change("move cells", cursor=self.view.cursor):
+            moved = self.notebook.move_cells(selection, delta)
         anchor_first = self.view.selection_anchor <= self.view.cursor
         low, high = min(moved), max(moved)
         self.cells_changed(high if anchor_first else low, extend_to=low if anchor_first else high)
@@ -486,7 +553,15 @@ class NotebookScreen(Screen[None]):
         if not self.notebook.cells:
             return
         cell = self.notebook.cells[self.view.cursor]
-        pictures = [p for p in (picture_of(o) for o in reversed(cell.outputs)) if p is not None]
+        outputs = list(reversed(cell.outputs))
+        if cell.cell_type == "markdown":
+            from tnb.notebook.model import Output
+            from tnb.render.markdown import markdown_pictures
+
+            folder = self.notebook.path.parent if self.notebook.path else None
+            bundles = markdown_pictures(cell.source, cell.attachments, folder)
+            outputs = [Output("display_data", data=bundle) for bundle in bundles]
+        pictures = [p for p in (picture_of(o) for o in outputs) if p is not None]
         if not pictures:
             self.app.bell()
             self.update_bars("no picture in this cell")
@@ -540,11 +615,13 @@ class NotebookScreen(Screen[None]):
         last = view.selection[-1]
         if mode == "advance":
             if last + 1 >= len(cells):
-                self.notebook.insert_cell(last + 1, "code", "")
-            self.cells_changed(last + 1)
+                self._insert(last + 1)
+            else:
+                following = view.visible_neighbour(last, 1)
+                self.cells_changed(following if following != last else last + 1)
+                self.reveal(view.cursor)
         elif mode == "insert":
-            self.notebook.insert_cell(last + 1, "code", "")
-            self.cells_changed(last + 1)
+            self._insert(last + 1)
             self.action_enter_edit()
 
     def action_run(self) -> None:
@@ -651,7 +728,9 @@ class NotebookScreen(Screen[None]):
     def clear_find(self) -> None:
         """Forget the search and its marks."""
         self.view.find_term = ""
+        self.view.find_pattern = None
         self._hits = []
+        self._matches, self._match = [], -1
         self.view.refresh()
 
     # ----------------------------------------------------------------- app-level

@@ -56,8 +56,11 @@ class CellEditor(TextArea):
 
     def wrapped_height(self, width: int) -> int:
         """Lines the current text takes wrapped at ``width`` columns (gutter included)."""
+        lines = self.document.lines
+        if not self.soft_wrap:
+            return len(lines)
         usable = max(1, width - (self.gutter_width if self.show_line_numbers else 0) - 1)
-        return sum(max(1, -(-len(line) // usable)) for line in self.text.split("\n"))
+        return sum(max(1, -(-len(line) // usable)) for line in lines)
 
     @property
     def cursor_offset(self) -> int:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, RenderableType
-from rich.markdown import Markdown
 from rich.segment import Segment
 from rich.style import Style
 from rich.syntax import Syntax
@@ -15,7 +15,8 @@ from textual.strip import Strip
 
 from tnb.highlight import lexer_for, syntax_theme
 from tnb.notebook.model import Cell
-from tnb.render import Theme, render_output_lines
+from tnb.render import Theme, render_markdown, render_output_lines
+from tnb.widgets.long_source import LONG_SOURCE_CHARS, LongSourceRows
 
 PROMPT_WIDTH = 7  # "[1234]:" fits; Jupyter's own gutter is as wide
 BAR_WIDTH = 1  # the cursor / selection bar left of the prompt
@@ -36,13 +37,32 @@ class CellStyles:
 
 
 @dataclass(frozen=True)
+class OutputWindow:
+    """How a cell's outputs may be shown in a bounded region that scrolls on its own."""
+
+    scrolled: bool | None  # the cell's metadata.scrolled; None: scrolled when long
+    offset: int | None  # first output line shown; None: the top (the end while running)
+    height: int  # lines of the region
+    follow_end: bool = False  # the cell is running: new lines stay in view
+
+
+@dataclass(frozen=True)
 class RenderedCell:
-    """The cached lines of one cell and where its source starts and ends among them."""
+    """The cached lines of one cell and where its source and outputs are among them."""
 
     key: tuple[object, ...]
-    strips: list[Strip]
+    strips: Sequence[Strip]  # a long source's rows are made when drawn (LongSourceRows)
     source_top: int
     source_height: int
+    output_top: int = 0  # first strip of the outputs
+    output_lines: int = 0  # lines the outputs take in full
+    output_offset: int = 0  # first output line shown (scrolled region)
+    output_height: int = 0  # lines of the scrolled region; 0 when the outputs show whole
+
+
+def auto_scroll_threshold(region: int) -> int:
+    """Outputs longer than this scroll in their region unless their cell says otherwise."""
+    return 2 * region
 
 
 def body_width(width: int) -> int:
@@ -60,9 +80,13 @@ def cell_key(
     editing_lines: int | None,
     version: int,
     running: str | None = None,
+    hidden_below: int = 0,
+    window: OutputWindow | None = None,
 ) -> tuple[object, ...]:
     """What a cell's rendering depends on: when the key is equal, cached strips are reused."""
     return (
+        hidden_below,
+        window,
         cell.cell_type,
         cell.source,
         cell.execution_count,
@@ -100,11 +124,15 @@ def render_cell(
     editing_lines: int | None = None,
     running: str | None = None,
     key: tuple[object, ...] = (),
+    hidden_below: int = 0,
+    window: OutputWindow | None = None,
 ) -> RenderedCell:
     """Render ``cell`` for a view ``width`` columns wide, without the cursor bar.
 
     ``editing_lines`` reserves that many blank source lines: the live editor is drawn over them.
     ``running`` is the prompt of a cell that is queued (``*``) or running (its elapsed time).
+    ``hidden_below`` counts the cells a collapsed heading hides (drawn as a note under it).
+    ``window`` lets long outputs show in a region of their own that scrolls.
     """
     body = body_width(width)
     options = console.options
@@ -119,8 +147,11 @@ def render_cell(
     else:
         prompt_text = ""
 
+    long_source = editing_lines is None and len(cell.source) > LONG_SOURCE_CHARS
     if editing_lines is not None:
         source_lines = [[Segment(" " * body, styles.code)] for _ in range(editing_lines)]
+    elif long_source:
+        source_lines = []  # drawn a row at a time, below
     elif cell.cell_type == "code":
         syntax = Syntax(
             cell.source or " ",
@@ -134,7 +165,7 @@ def render_cell(
         source_lines = _lines(console, options, syntax, body)
     elif cell.cell_type == "markdown":
         if cell.source.strip():
-            markdown = Markdown(cell.source, code_theme=syntax_theme(styles.dark))
+            markdown = render_markdown(cell.source, code_theme=syntax_theme(styles.dark))
             # Rich's own markdown styles are fixed colours (inline code is cyan on black).
             with console.use_theme(styles.markdown or RichTheme()):
                 source_lines = _collapse_blank_runs(_lines(console, options, markdown, body))
@@ -152,23 +183,100 @@ def render_cell(
         strips.append(Strip([prompt, *line, margin], width - BAR_WIDTH))
     source_height = len(source_lines)
 
+    if hidden_below:
+        plural = "s" if hidden_below != 1 else ""
+        note = Text(f"▶ {hidden_below} cell{plural} hidden (→ expands)", style=styles.muted)
+        for line in _lines(console, options, note, body):
+            strips.append(Strip([blank_prompt, *line, margin], width - BAR_WIDTH))
+
+    output_top = len(strips)
+    region: tuple[int, int, int] = (0, 0, 0)
     if cell.cell_type == "code" and cell.outputs:
         if outputs_hidden:
             note = Text(f"… {len(cell.outputs)} output(s) hidden (o shows)", style=styles.muted)
             for line in _lines(console, options, note, body):
                 strips.append(Strip([blank_prompt, *line, margin], width - BAR_WIDTH))
         else:
-            theme: Theme = "dark" if styles.dark else "light"
-            for output in cell.outputs:
-                for line in render_output_lines(output, body, console=console, theme=theme):
-                    pad = body - Segment.get_line_length(line)
-                    segments = [blank_prompt, *line]
-                    if pad > 0:
-                        segments.append(Segment(" " * pad))
-                    strips.append(Strip([*segments, margin], width - BAR_WIDTH))
+            region = _outputs(cell, strips, body, width, console, styles, window)
 
     strips.append(Strip([Segment(" " * (width - BAR_WIDTH))], width - BAR_WIDTH))
-    return RenderedCell(key, strips, 0, source_height)
+    if long_source:
+        prompt = _prompt(prompt_text, styles.prompt) if prompt_text else blank_prompt
+
+        def frame(row: int, segments: list[Segment]) -> Strip:
+            return Strip(
+                [prompt if row == 0 else blank_prompt, *segments, margin], width - BAR_WIDTH
+            )
+
+        rows = LongSourceRows(
+            cell.source,
+            body=body,
+            language={"code": language, "markdown": "markdown"}.get(cell.cell_type, "text"),
+            theme=syntax_theme(styles.dark),
+            code=styles.code if cell.cell_type == "code" else styles.raw,
+            frame=frame,
+            tail=strips,
+        )
+        source_height = rows.source_rows
+        return RenderedCell(key, rows, 0, source_height, output_top + source_height, *region)
+    return RenderedCell(key, strips, 0, source_height, output_top, *region)
+
+
+def _outputs(
+    cell: Cell,
+    strips: list[Strip],
+    body: int,
+    width: int,
+    console: Console,
+    styles: CellStyles,
+    window: OutputWindow | None,
+) -> tuple[int, int, int]:
+    """Append the output lines (all, or a scrolled window of them); (total, offset, height)."""
+    theme: Theme = "dark" if styles.dark else "light"
+    lines = [
+        line
+        for output in cell.outputs
+        for line in render_output_lines(output, body, console=console, theme=theme)
+    ]
+    total = len(lines)
+    blank_prompt = Segment(" " * PROMPT_WIDTH)
+    scrolled = window is not None and (
+        window.scrolled
+        if window.scrolled is not None
+        else total > auto_scroll_threshold(window.height)
+    )
+    if window is None or not scrolled or total <= window.height:
+        for line in lines:
+            strips.append(_output_strip(line, body, width, Segment(" " * RIGHT_MARGIN)))
+        return total, 0, 0
+    height = window.height
+    last = total - height
+    if window.offset is None:
+        offset = last if window.follow_end else 0
+    else:
+        offset = max(0, min(window.offset, last))
+    # A scrollbar in the right margin: where the region is within the whole output.
+    thumb = max(1, height * height // total)
+    thumb_top = round(offset * (height - thumb) / last) if last else 0
+    for row, line in enumerate(lines[offset : offset + height]):
+        on_thumb = thumb_top <= row < thumb_top + thumb
+        bar = Segment("┃" if on_thumb else "│", styles.prompt if on_thumb else styles.muted)
+        strips.append(_output_strip(line, body, width, bar))
+    note = Text(
+        f"lines {offset + 1}–{offset + height} of {total} · ctrl+↓/↑ scroll · O pager",
+        style=styles.muted,
+    )
+    for line in console.render_lines(note, console.options.update_width(body), pad=True):
+        strips.append(Strip([blank_prompt, *line, Segment(" " * RIGHT_MARGIN)], width - BAR_WIDTH))
+    return total, offset, height
+
+
+def _output_strip(line: list[Segment], body: int, width: int, margin: Segment) -> Strip:
+    pad = body - Segment.get_line_length(line)
+    segments = [Segment(" " * PROMPT_WIDTH), *line]
+    if pad > 0:
+        segments.append(Segment(" " * pad))
+    return Strip([*segments, margin], width - BAR_WIDTH)
 
 
 def _collapse_blank_runs(lines: list[list[Segment]]) -> list[list[Segment]]:
@@ -202,6 +310,8 @@ def markdown_theme(code: Style, heading: Style, accent: Style, link: Style) -> R
             "markdown.link": link,
             "markdown.link_url": link + Style(underline=True),
             "markdown.kbd": code,
+            "markdown.u": Style(underline=True),
+            "markdown.math": accent,
         }
     )
 

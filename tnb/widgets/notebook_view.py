@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from typing import ClassVar
 
@@ -16,12 +18,16 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tnb.notebook.headings import hidden_cells
 from tnb.notebook.model import Cell, Notebook
+from tnb.notebook.scrolled import scrolled_setting
 from tnb.widgets.cell_lines import (
     BAR_WIDTH,
     PROMPT_WIDTH,
     CellStyles,
+    OutputWindow,
     RenderedCell,
+    auto_scroll_threshold,
     body_width,
     cell_key,
     estimate_height,
@@ -31,6 +37,13 @@ from tnb.widgets.cell_lines import (
 
 # Rendered cells kept in memory: a few screens' worth; the rest are drawn again when reached.
 MAX_RENDERED = 300
+# Lines of a scrolled output region (JupyterLab's scrolled outputs), fewer on a small screen.
+SCROLLED_OUTPUT_LINES = 20
+
+
+@lru_cache(maxsize=8)
+def _term_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(re.escape(term), re.IGNORECASE)
 
 
 class NotebookView(ScrollView, can_focus=True):
@@ -99,6 +112,7 @@ class NotebookView(ScrollView, can_focus=True):
         self.editing_lines: int | None = None
         self.line_numbers = False
         self.find_term = ""
+        self.find_pattern: re.Pattern[str] | None = None  # find and replace: marks its matches
         self.hidden_outputs: set[int] = set()
         self.running_cells: set[int] = set()
         self.elapsed: dict[int, str] = {}  # the running cell's elapsed time, shown as its prompt
@@ -116,6 +130,13 @@ class NotebookView(ScrollView, can_focus=True):
         self.first_paint_done = False
         self._follow_y: int | None = None  # where follow_output scrolls after the refresh
         self._followed = (-1, -1)  # (cell, scroll y) where follow_output last left the view
+        self._hidden: list[bool] = []  # cells hidden under collapsed headings
+        self._hidden_below: dict[int, int] = {}  # collapsed heading cell -> cells it hides
+        self.output_offsets: dict[int, int] = {}  # scrolled region's first line, per cell
+        # Where the cursor cell was on screen at the last paint: (cell, row, scroll y). When
+        # the layout changes under an unchanged scroll, the view moves to keep it there.
+        # (cell, row, scroll y, layout generation, whole on screen)
+        self._anchor: tuple[int, int, int, int, bool] | None = None
 
     # ----------------------------------------------------------------- public API
 
@@ -174,6 +195,7 @@ class NotebookView(ScrollView, can_focus=True):
         for key in [k for k in self._estimates if k not in live]:
             del self._estimates[key]
         self.hidden_outputs &= live
+        self.output_offsets = {k: v for k, v in self.output_offsets.items() if k in live}
         self.cursor = max(0, min(self.cursor, len(self.cells) - 1))
         self.selection_anchor = max(0, min(self.selection_anchor, len(self.cells) - 1))
         self._layout()
@@ -227,7 +249,11 @@ class NotebookView(ScrollView, can_focus=True):
         """Show (or stop showing) the ``[*]`` prompt of a queued or running cell."""
         if running:
             self.running_cells.add(id(cell))
+            self.output_offsets.pop(id(cell), None)  # a new run follows its output again
         else:
+            if id(cell) in self.running_cells and id(cell) not in self.output_offsets:
+                # A scrolled region followed the end while the cell ran: it stays there.
+                self.output_offsets[id(cell)] = len(cell.outputs) and 1 << 30
             self.running_cells.discard(id(cell))
             self.elapsed.pop(id(cell), None)
         self.refresh_cell(cell)
@@ -261,6 +287,61 @@ class NotebookView(ScrollView, can_focus=True):
     def cell_at(self, line: int) -> int:
         """The index of the cell at virtual line ``line`` (clamped)."""
         return max(0, min(bisect_right(self._tops, line) - 1, len(self.cells) - 1))
+
+    def is_hidden(self, index: int) -> bool:
+        """Whether cell ``index`` is hidden under a collapsed heading."""
+        if len(self._hidden) != len(self.cells):
+            self._layout()
+        return 0 <= index < len(self._hidden) and self._hidden[index]
+
+    def visible_neighbour(self, index: int, step: int) -> int:
+        """The next cell from ``index`` in direction ``step`` that is not hidden (or ``index``)."""
+        probe = index + step
+        while 0 <= probe < len(self.cells):
+            if not self.is_hidden(probe):
+                return probe
+            probe += step
+        return index
+
+    def output_region(self, index: int) -> tuple[int, int, int, int] | None:
+        """Cell ``index``'s scrolled output region: (first strip, lines shown, offset, total)."""
+        if not 0 <= index < len(self.cells):
+            return None
+        rendered = self._cache.get(id(self.cells[index]))
+        if rendered is None or not rendered.output_height:
+            return None
+        return (
+            rendered.output_top,
+            rendered.output_height,
+            rendered.output_offset,
+            rendered.output_lines,
+        )
+
+    def scroll_output(self, index: int, delta: int) -> bool:
+        """Scroll the output region of cell ``index`` by ``delta`` lines; False if it has none."""
+        self._ensure_rendered(index, index)
+        region = self.output_region(index)
+        if region is None:
+            return False
+        _top, height, offset, total = region
+        wanted = max(0, min(offset + delta, total - height))
+        if wanted == offset:
+            return True
+        self.output_offsets[id(self.cells[index])] = wanted
+        self.refresh()
+        return True
+
+    def output_window_lines(self) -> int:
+        """Lines of a scrolled output region at the current screen height."""
+        view_height = self.scrollable_content_region.height or self.size.height or 40
+        return min(SCROLLED_OUTPUT_LINES, max(5, view_height // 2))
+
+    def outputs_scroll_by_default(self, index: int) -> bool:
+        """Whether cell ``index``'s outputs are long enough to scroll without being told."""
+        self._ensure_rendered(index, index)
+        rendered = self._cache.get(id(self.cells[index]))
+        total = rendered.output_lines if rendered is not None else 0
+        return total > auto_scroll_threshold(self.output_window_lines())
 
     def scroll_to_cell(self, index: int) -> None:
         """Scroll the least needed for cell ``index`` (its top first) to be on screen."""
@@ -329,6 +410,18 @@ class NotebookView(ScrollView, can_focus=True):
             editing_lines=self.editing_lines if index == self.cursor else None,
             version=self._versions.get(id(cell), 0),
             running=self._running_mark(cell),
+            hidden_below=self._hidden_below.get(index, 0),
+            window=self._window(cell),
+        )
+
+    def _window(self, cell: Cell) -> OutputWindow | None:
+        if cell.cell_type != "code" or not cell.outputs:
+            return None
+        return OutputWindow(
+            scrolled_setting(cell),
+            self.output_offsets.get(id(cell)),
+            self.output_window_lines(),
+            follow_end=id(cell) in self.running_cells,
         )
 
     def _running_mark(self, cell: Cell) -> str | None:
@@ -344,7 +437,18 @@ class NotebookView(ScrollView, can_focus=True):
         self._layout_width = width
         heights: list[int] = []
         estimates = self._estimates
-        for cell in self.cells:
+        self._hidden = hidden = hidden_cells(self.cells)
+        self._hidden_below = {}
+        owner = -1
+        for index, is_hidden in enumerate(hidden):
+            if is_hidden and owner >= 0:
+                self._hidden_below[owner] = self._hidden_below.get(owner, 0) + 1
+            elif not is_hidden:
+                owner = index
+        for index, cell in enumerate(self.cells):
+            if hidden[index]:
+                heights.append(0)
+                continue
             rendered = self._cache.get(id(cell))
             if rendered is not None:
                 heights.append(len(rendered.strips))
@@ -387,6 +491,8 @@ class NotebookView(ScrollView, can_focus=True):
             editing_lines=self.editing_lines if index == self.cursor else None,
             running=self._running_mark(cell),
             key=key,
+            hidden_below=self._hidden_below.get(index, 0),
+            window=self._window(cell),
         )
         self._cache[id(cell)] = rendered
         self._evict(width)
@@ -419,10 +525,11 @@ class NotebookView(ScrollView, can_focus=True):
         if self._layout_width != self._content_width() or len(self._heights) != len(self.cells):
             self._layout()
         width = self._layout_width
+        hidden = self._hidden
         changed = [
             index
             for index in range(max(0, first), min(last, len(self.cells) - 1) + 1)
-            if self._render_cell(index, width)
+            if not hidden[index] and self._render_cell(index, width)
         ]
         if changed:
             # Only these heights moved: patching them beats a full layout (a key press
@@ -445,10 +552,57 @@ class NotebookView(ScrollView, can_focus=True):
     # ----------------------------------------------------------------- drawing
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """Draw cells in view first so their real heights are known before lines are read."""
+        """Draw cells in view first so their real heights are known before lines are read.
+
+        When cells changed height under an unchanged scroll position (an output replaced,
+        cells inserted or deleted above, a new width), the view first moves so that the
+        selected cell stays where it was on screen, as a browser's scroll anchoring does.
+        """
+        self._keep_anchor()
         y = self.scroll_offset.y
         self._ensure_visible(y + crop.y, y + crop.bottom)
-        return super().render_lines(crop)
+        lines = super().render_lines(crop)
+        self._set_anchor()
+        return lines
+
+    def _keep_anchor(self) -> None:
+        anchor = self._anchor
+        if anchor is None or not self.cells or self.editing_lines is not None:
+            return
+        cell_id, row, scrolled_to, generation, whole = anchor
+        if generation == self._generation:
+            return  # nothing moved
+        y = self.scroll_offset.y
+        # Textual clamping the scroll to a shorter view is not the user scrolling away.
+        clamped = scrolled_to > y and y == self.max_scroll_y
+        if scrolled_to != y and not clamped:
+            return  # the user (or the program) scrolled since: that position wins
+        index = self.cursor
+        if id(self.cells[index]) != cell_id:
+            return
+        self._ensure_rendered(index, index)
+        view_height = max(1, self.scrollable_content_region.height)
+        height = max(1, self._heights[index])
+        if whole and height <= view_height:
+            row = max(0, min(row, view_height - height))  # it was whole on screen: it stays so
+        else:
+            row = max(min(row, view_height - 1), 1 - height)  # some of it stays on screen
+        wanted = max(0, self._tops[index] - row)
+        if wanted != y:
+            self.scroll_to(y=wanted, animate=False, immediate=True)
+
+    def _set_anchor(self) -> None:
+        if not self.cells or not 0 <= self.cursor < len(self._heights):
+            self._anchor = None
+            return
+        y = self.scroll_offset.y
+        top, height = self._tops[self.cursor], max(1, self._heights[self.cursor])
+        view_height = max(1, self.scrollable_content_region.height)
+        if top >= y + view_height or top + height <= y:
+            self._anchor = None  # scrolled away from the selected cell: nothing to keep
+            return
+        whole = y <= top and top + height <= y + view_height
+        self._anchor = (id(self.cells[self.cursor]), top - y, y, self._generation, whole)
 
     def render_line(self, y: int) -> Strip:
         """One line of the view: cursor bar plus the cached line of the cell under it."""
@@ -466,8 +620,10 @@ class NotebookView(ScrollView, can_focus=True):
         if offset >= len(rendered.strips):
             return Strip.blank(width, self.rich_style)
         strip = rendered.strips[offset]
-        if self.find_term:
-            strip = self._highlight(strip, self.find_term)
+        if self.find_pattern is not None:
+            strip = self._highlight(strip, self.find_pattern)
+        elif self.find_term:
+            strip = self._highlight(strip, _term_pattern(self.find_term))
         bar = self._bar(index)
         if not self.first_paint_done:
             self.first_paint_done = True
@@ -494,16 +650,13 @@ class NotebookView(ScrollView, can_focus=True):
             )
         return Segment(" ")
 
-    def _highlight(self, strip: Strip, term: str) -> Strip:
-        text = strip.text.lower()
-        needle = term.lower()
-        start = text.find(needle)
-        if start < 0:
-            return strip
+    def _highlight(self, strip: Strip, pattern: re.Pattern[str]) -> Strip:
         cuts: list[int] = []
-        while start >= 0:
-            cuts += [start, start + len(needle)]
-            start = text.find(needle, start + len(needle))
+        for match in pattern.finditer(strip.text):
+            if match.end() > match.start():
+                cuts += [match.start(), match.end()]
+        if not cuts:
+            return strip
         style: Style = self.get_component_rich_style("notebook-view--match", partial=True)
         pieces = strip.divide([*cuts, strip.cell_length])
         out: list[Segment] = []
@@ -534,6 +687,30 @@ class NotebookView(ScrollView, can_focus=True):
     def on_blur(self) -> None:
         """The cursor bar shows whether the view has focus."""
         self.refresh()
+
+    def _output_under(self, y: int) -> int | None:
+        """The cell whose scrolled output region is at screen row ``y``, if any."""
+        line = self.scroll_offset.y + y
+        if not self.cells or line >= self._tops[-1]:
+            return None
+        index = self.cell_at(line)
+        region = self.output_region(index)
+        if region is None:
+            return None
+        first = self._tops[index] + region[0]
+        return index if first <= line < first + region[1] else None
+
+    def _on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        index = self._output_under(event.y)
+        if index is not None and self.scroll_output(index, 3):
+            event.prevent_default()
+            event.stop()
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        index = self._output_under(event.y)
+        if index is not None and self.scroll_output(index, -3):
+            event.prevent_default()
+            event.stop()
 
     def on_click(self, event: events.Click) -> None:
         """Select the clicked cell; the screen decides what a double click does."""
