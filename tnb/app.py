@@ -17,7 +17,9 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
+from textual.filter import LineFilter
 from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tnb.bounded_exit import EXIT
@@ -35,6 +37,7 @@ from tnb.runner import CellResult
 from tnb.screens.dialogs import ChoiceScreen, ConfirmScreen
 from tnb.screens.notebook_screen import NotebookScreen
 from tnb.screens.stdin_prompt import StdinPromptScreen
+from tnb.terminal_guard import TerminalGuard
 from tnb.widgets.cell_editor import CellEditor
 from tnb.widgets.notebook_view import NotebookView
 
@@ -82,6 +85,7 @@ class TnbApp(App[int]):
         line) say; otherwise the first run starts the notebook's kernel (or python).
         ``recover`` journals unsaved edits and offers back those a killed tnb left."""
         super().__init__()
+        self._guard = TerminalGuard()
         self.notebook = notebook
         self.language = language or notebook.language
         self.clipboard_cells: list[Cell] = []
@@ -111,6 +115,25 @@ class TnbApp(App[int]):
                 ask_confirm=self._ask_confirm,
             ),
         )
+
+    def get_line_filters(self) -> list[LineFilter]:
+        """Textual's filters, then the terminal guard on every line of every widget."""
+        return [*super().get_line_filters(), self._guard]
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notification shown as typed: messages carry file names, kernel names and servers'
+        errors, whose brackets must never be read as markup (links, click actions, a MarkupError).
+        """
+        del markup  # Widget.notify passes markup=True explicitly: the default cannot be relied on
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_mount(self) -> None:
         """Show the notebook; the kernel starts after the first paint."""

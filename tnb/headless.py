@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,13 +21,12 @@ from tnb.kernels.protocol import (
     KernelProvider,
     KernelStartError,
 )
+from tnb.sanitize import sanitize, strip_ansi
 
 # Exit codes of `tnb run`.
 EXIT_OK = 0
 EXIT_CELL_FAILED = 1  # a cell raised, timed out, or the kernel died
 EXIT_USAGE = 2  # the notebook, the kernel or the server could not be used
-
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 
 
 class _ClosableProvider(KernelProvider, Protocol):
@@ -40,11 +38,13 @@ class UserError(Exception):
 
 
 def _plain(text: str, stream: TextIO) -> str:
-    return text if stream.isatty() else _ANSI.sub("", text)
+    """A kernel's text for the terminal with its colours, for a file or pipe without them."""
+    return sanitize(text) if stream.isatty() else strip_ansi(text)
 
 
 def _say(message: str) -> None:
-    say(message)
+    # Messages carry kernel names, server errors and a kernel's stderr: text and colour only.
+    say(sanitize(message))
 
 
 def _cells(n: int) -> str:
@@ -134,11 +134,11 @@ def _print_table(choices: list[KernelChoice]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     for row in rows:
         cells = [row[i].ljust(widths[i]) for i in range(4)]
-        print("  ".join([*cells, row[4]]).rstrip())
+        print(strip_ansi("  ".join([*cells, row[4]]).rstrip()))
     for c in choices:
         if not c.available:
             fix = f" (fix: {c.fix})" if c.fix else ""
-            print(f"unavailable: {c.display_name}: {c.reason}{fix}")
+            print(strip_ansi(f"unavailable: {c.display_name}: {c.reason}{fix}"))
 
 
 async def _kernels(args: argparse.Namespace) -> int:

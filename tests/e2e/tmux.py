@@ -47,6 +47,14 @@ class Tmux:
             time.sleep(0.1)
         raise AssertionError(f"{texts!r} never appeared; the screen was:\n{screen}")
 
+    def title(self) -> str:
+        """The pane's title, as programs in it set it (OSC 0/2)."""
+        return self._run("display-message", "-p", "#{pane_title}").strip()
+
+    def buffers(self) -> str:
+        """tmux's paste buffers: where an OSC 52 clipboard write lands with set-clipboard on."""
+        return self._run("list-buffers")
+
     def alive(self) -> bool:
         """Whether the session (and so tnb) still runs."""
         return (
@@ -70,15 +78,40 @@ class Tmux:
         self.socket_path.unlink(missing_ok=True)
 
 
-def start(sessions: list[Tmux], *args: str, cwd: Path, env: dict[str, str] | None = None) -> Tmux:
-    """``tnb ARGS`` in a new private tmux server, with the tests' Jupyter and tnb settings."""
+def _command(args: tuple[str, ...], env: dict[str, str] | None) -> str:
+    """The shell command running ``tnb ARGS`` with the tests' Jupyter and tnb settings."""
     forwarded = {k: v for k, v in os.environ.items() if k.startswith(("JUPYTER_", "TNB_"))}
     assignments = " ".join(f"{k}={shlex.quote(v)}" for k, v in (forwarded | (env or {})).items())
-    command = f"env {assignments} TERM=xterm-256color {shlex.quote(str(TNB))} " + " ".join(
+    return f"env {assignments} TERM=xterm-256color {shlex.quote(str(TNB))} " + " ".join(
         shlex.quote(arg) for arg in args
     )
-    session = Tmux(command, cwd)
+
+
+def start(sessions: list[Tmux], *args: str, cwd: Path, env: dict[str, str] | None = None) -> Tmux:
+    """``tnb ARGS`` in a new private tmux server, with the tests' Jupyter and tnb settings."""
+    session = Tmux(_command(args, env), cwd)
     sessions.append(session)
+    return session
+
+
+def start_recorded(
+    sessions: list[Tmux],
+    *args: str,
+    cwd: Path,
+    record: Path,
+    env: dict[str, str] | None = None,
+) -> Tmux:
+    """``tnb ARGS`` as ``start`` does, with every byte it writes to the terminal kept in ``record``
+    (tmux pipe-pane) and clipboard writes allowed (OSC 52 fills a paste buffer): tnb waits for
+    the recording to be set up before it starts."""
+    go = record.with_suffix(".go")
+    tnb = _command(args, env)
+    wait = f"while [ ! -e {shlex.quote(str(go))} ]; do sleep 0.05; done"
+    session = Tmux(f"sh -c {shlex.quote(wait + '; exec ' + tnb)}", cwd)
+    sessions.append(session)
+    session._run("set-option", "-g", "set-clipboard", "on")
+    session._run("pipe-pane", "-o", f"cat >> {shlex.quote(str(record))}")
+    go.touch()
     return session
 
 

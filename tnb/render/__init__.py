@@ -12,8 +12,8 @@ from tnb.render.math import math_text, render_math
 from tnb.render.mime import IMAGE_TYPES, RANKED_TYPES, best_mime, rank_mime
 from tnb.render.output import ImageMode, output_text, render_output, render_output_lines
 from tnb.render.palette import PALETTES, Palette, Theme
-from tnb.render.sanitize import sanitize, strip_ansi
 from tnb.render.window import TextWindow, line_count, text_window
+from tnb.sanitize import sanitize, shown_source, strip_ansi
 
 __all__ = [
     "DEFAULT_MAX_LINES",
@@ -46,6 +46,7 @@ __all__ = [
     "render_output",
     "render_output_lines",
     "sanitize",
+    "shown_source",
     "strip_ansi",
     "text_window",
 ]

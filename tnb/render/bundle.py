@@ -19,8 +19,8 @@ from tnb.render.latex import render_latex
 from tnb.render.markdown import render_markdown
 from tnb.render.mime import IMAGE_TYPES
 from tnb.render.palette import PALETTES, Palette, Theme, hidden_note, note
-from tnb.render.sanitize import sanitize, strip_ansi
 from tnb.render.window import TextWindow, text_window
+from tnb.sanitize import sanitize, strip_ansi
 
 DEFAULT_MAX_LINES = 1000
 # With no line limit a single 100 MB line could still be asked for: this caps what is drawn.

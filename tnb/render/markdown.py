@@ -21,7 +21,7 @@ from rich.theme import Theme
 from tnb.render.html import render_html
 from tnb.render.math import math_text, render_math
 from tnb.render.math_spans import MARKER, Found, Literal, MathSpan, extract_math
-from tnb.render.sanitize import strip_ansi
+from tnb.sanitize import strip_ansi
 
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*?)(/?)\s*>", re.DOTALL)
 _ATTRIBUTE = re.compile(r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)")

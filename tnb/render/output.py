@@ -16,7 +16,7 @@ from tnb.render.bundle import DEFAULT_MAX_LINES, plain_source, render_ansi, rend
 from tnb.render.html import render_html
 from tnb.render.mime import IMAGE_TYPES, rank_mime
 from tnb.render.palette import PALETTES, Theme, note
-from tnb.render.sanitize import strip_ansi
+from tnb.sanitize import strip_ansi
 
 ImageMode = Literal["auto", "halfblock", "none"]
 

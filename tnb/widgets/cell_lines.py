@@ -15,7 +15,7 @@ from textual.strip import Strip
 
 from tnb.highlight import lexer_for, syntax_theme
 from tnb.notebook.model import Cell
-from tnb.render import Theme, render_markdown, render_output_lines
+from tnb.render import Theme, render_markdown, render_output_lines, shown_source
 from tnb.widgets.long_source import LONG_SOURCE_CHARS, LongSourceRows
 
 PROMPT_WIDTH = 7  # "[1234]:" fits; Jupyter's own gutter is as wide
@@ -154,7 +154,7 @@ def render_cell(
         source_lines = []  # drawn a row at a time, below
     elif cell.cell_type == "code":
         syntax = Syntax(
-            cell.source or " ",
+            shown_source(cell.source) or " ",
             lexer_for(language),
             theme=syntax_theme(styles.dark),
             background_color=styles.code.bgcolor.name if styles.code.bgcolor else None,
@@ -176,7 +176,9 @@ def render_cell(
             hint = Text("empty markdown cell (enter to edit)", style=styles.muted)
             source_lines = _lines(console, options, hint, body)
     else:
-        source_lines = _lines(console, options, Text(cell.source or " ", style=styles.raw), body)
+        source_lines = _lines(
+            console, options, Text(shown_source(cell.source) or " ", style=styles.raw), body
+        )
 
     for i, line in enumerate(source_lines):
         prompt = _prompt(prompt_text, styles.prompt) if i == 0 and prompt_text else blank_prompt
@@ -209,7 +211,7 @@ def render_cell(
             )
 
         rows = LongSourceRows(
-            cell.source,
+            shown_source(cell.source),
             body=body,
             language={"code": language, "markdown": "markdown"}.get(cell.cell_type, "text"),
             theme=syntax_theme(styles.dark),

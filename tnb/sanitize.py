@@ -11,19 +11,20 @@ _SGR = r"\x1b\[[0-9;:]*m"
 # Everything that is not SGR, one alternative per ECMA-48 family, 7-bit and 8-bit (C1) introducers.
 # String sequences (OSC, DCS, SOS, PM, APC) run to BEL or ST; an unterminated one stops at a newline
 # or the next ESC, so a stray introducer cannot hide the rest of an output (a terminal would).
-_UNSAFE = re.compile(
+UNSAFE_SEQUENCE = re.compile(
     rf"(?!{_SGR})"
     r"(?:"
     # OSC, DCS, SOS, PM, APC
     r"(?:\x1b[P\]X^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"
     r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI (cursor, erase, modes, private modes)
     r"|\x1b[ -/]*[0-~]?"  # nF/Fp/Fe/Fs escapes (RIS, charset switches, DECSC) and bare ESC
-    # C0 but \t \n \b \r (handled below), DEL, C1, and kitty's image placeholder U+10EEEE.
-    r"|[\x00-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f\U0010eeee]"
+    # C0 but \t \n \b \r (handled below), DEL, C1, bidi embeddings, overrides and isolates
+    # (they reorder what the user reads: "Trojan Source"), and kitty's image placeholder U+10EEEE.
+    r"|[\x00-\x07\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\U0010eeee]"
     r")"
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\U0010eeee]")
-_ANY_ESCAPE = re.compile(r"\x1b\[[0-9;:]*m")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\U0010eeee]")
+SGR_SEQUENCE = re.compile(r"\x1b\[[0-9;:]*m")
 
 
 def _apply_carriage_returns(text: str) -> str:
@@ -59,12 +60,13 @@ def sanitize(text: str) -> str:
 
     Cursor movement, erases, screen clears, private modes, OSC (titles, OSC 52 clipboard writes,
     OSC 8 hyperlinks: their link text is kept), DCS (sixel), APC (kitty graphics), SOS/PM, other
-    escapes, bare ESC, C1 and other C0 controls and DEL are removed. ``\\r`` overlays the start of
-    its line and ``\\b`` deletes the character before it, so progress bars show their last state.
+    escapes, bare ESC, C1 and other C0 controls, DEL and bidi overrides and isolates are removed.
+    ``\\r`` overlays the start of its line and ``\\b`` deletes the character before it, so progress
+    bars show their last state.
     """
     if _CONTROL.search(text) is None:  # a char-class scan is ~5x faster than the full pattern
         return text
-    text = _UNSAFE.sub("", text)
+    text = UNSAFE_SEQUENCE.sub("", text)
     if "\r" in text:
         text = _apply_carriage_returns(text)
     if "\b" in text:
@@ -74,4 +76,13 @@ def sanitize(text: str) -> str:
 
 def strip_ansi(text: str) -> str:
     """Return ``text`` sanitised and without colour: plain text for a pager or the clipboard."""
-    return _ANY_ESCAPE.sub("", sanitize(text))
+    return SGR_SEQUENCE.sub("", sanitize(text))
+
+
+def shown_source(text: str) -> str:
+    """A cell's source as drawn: every escape sequence (colour too) and control but tab and
+    newline removed, so a source is shown as the text it is and never acts on the terminal."""
+    if _CONTROL.search(text) is None:
+        return text
+    text = UNSAFE_SEQUENCE.sub("", SGR_SEQUENCE.sub("", text.replace("\r\n", "\n")))
+    return _CONTROL.sub("", text)
