@@ -174,7 +174,7 @@ def kernels_command(args: argparse.Namespace) -> int:
 async def _start(
     args: argparse.Namespace, provider: Any, notebook: Any
 ) -> tuple[KernelBackend, KernelChoice]:
-    from tnb.kernels.selection import NoSuchKernelError, select_choice
+    from tnb.kernels.selection import NoSuchKernelError, select_choice, why_chosen
 
     if getattr(args, "existing", None):
         if args.server:
@@ -196,6 +196,9 @@ async def _start(
         )
     except (NoSuchKernelError, KernelConnectionError) as exc:
         raise UserError(str(exc)) from None
+    why = why_chosen(choice, wanted=args.kernel, notebook_kernel=notebook.kernel_name)
+    if not args.kernel and choice.name != notebook.kernel_name:  # a default: say which
+        _say(f"tnb run: kernel {choice.display_name} ({choice.name}): {why}")
     try:
         return await provider.start(choice), choice
     except (KernelStartError, KernelConnectionError) as exc:

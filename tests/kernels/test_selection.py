@@ -12,7 +12,7 @@ import pytest
 from tnb.kernels.local import LocalProvider, _spec_to_launch, launch_spec_of
 from tnb.kernels.protocol import KernelChoice
 from tnb.kernels.raw import LaunchSpec, kernel_env
-from tnb.kernels.selection import NoSuchKernelError, select_choice
+from tnb.kernels.selection import NoSuchKernelError, select_choice, why_chosen
 
 
 def choice(name: str, language: str = "python", **kw: object) -> KernelChoice:
@@ -109,3 +109,22 @@ async def test_list_choices_round_trips_launch_specs(tmp_path: Path) -> None:
     launch = launch_spec_of(mine)
     assert launch.argv == ["/bin/true", "{connection_file}"]
     assert launch.interrupt_mode == "message" and launch.env == {"K": "V"}
+
+
+def test_default_is_python3_never_whatever_sorts_first() -> None:
+    decoy = choice("aaa")  # a kernelspec "Aaa" listed first, as alphabetical order puts it
+    env = KernelChoice("env:/p", "raw", "environment", "p", "p", "python", "/p/bin/python")
+    choices = [decoy, choice("bash", "bash"), env, choice("python3")]
+    assert select_choice(choices, language="python").name == "python3"
+    assert select_choice(choices).name == "python3"  # no language known: still python3
+    assert select_choice(choices, notebook_kernel="gone", language="python").name == "python3"
+    assert select_choice([decoy, env], language="python").name == "aaa"  # nothing better: listed
+    assert select_choice(choices, language="bash").name == "bash"
+
+
+def test_why_chosen_names_the_rule() -> None:
+    py = choice("python3")
+    assert why_chosen(py, wanted="python3") == "asked for with --kernel"
+    assert why_chosen(py, notebook_kernel="python3") == "named in the notebook"
+    assert why_chosen(py) == "the default for python"
+    assert "'gone' is not installed" in why_chosen(py, notebook_kernel="gone")

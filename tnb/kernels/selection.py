@@ -24,6 +24,41 @@ def _names(choices: Sequence[KernelChoice]) -> str:
     return ", ".join(names) if names else "none"
 
 
+# The kernelspec Jupyter installs as a language's default, where it is not the language's own name.
+_DEFAULT_SPEC = {"python": "python3"}
+
+
+def _by_preference(choices: Sequence[KernelChoice], language: str | None) -> list[KernelChoice]:
+    """``choices`` best first: an environment beside the notebook, then the language's default
+    kernelspec (``python3`` for Python), then the rest as listed: never whatever sorts first."""
+    folded = (language or "python").casefold()
+    default = _DEFAULT_SPEC.get(folded, folded)
+
+    def rank(choice: KernelChoice) -> int:
+        if choice.details.get("near_notebook"):
+            return 0
+        if choice.kind == "spec" and choice.name == default:
+            return 1
+        return 2
+
+    return sorted(choices, key=rank)  # stable: the rest keep the provider's order
+
+
+def why_chosen(
+    choice: KernelChoice, *, wanted: str | None = None, notebook_kernel: str | None = None
+) -> str:
+    """Why ``select_choice`` took ``choice``, in words for the user."""
+    if wanted:
+        return "asked for with --kernel"
+    if notebook_kernel and choice.name == notebook_kernel:
+        return "named in the notebook"
+    if choice.details.get("near_notebook"):
+        return "the environment beside the notebook"
+    if notebook_kernel:
+        return f"the notebook's {notebook_kernel!r} is not installed here; the default"
+    return f"the default for {choice.language}"
+
+
 def select_choice(
     choices: Sequence[KernelChoice],
     *,
@@ -32,8 +67,8 @@ def select_choice(
     language: str | None = None,
 ) -> KernelChoice:
     """The choice to start: ``wanted`` (key, name, display name or interpreter path), else
-    the notebook's kernelspec name, else an environment beside the notebook or the first
-    kernel for ``language``.
+    the notebook's kernelspec name, else for ``language`` an environment beside the notebook,
+    else the language's default kernelspec (``python3``), else the first listed.
 
     Raises:
         NoSuchKernelError: nothing matches, or the match is unavailable (with its reason).
@@ -54,12 +89,11 @@ def select_choice(
         for choice in choices:
             if choice.available and choice.name == notebook_kernel:
                 return choice
-    usable = [c for c in choices if c.available]
+    usable = _by_preference([c for c in choices if c.available], language)
     if language:
         same = [c for c in usable if c.language.casefold() == language.casefold()]
-        near = [c for c in same if c.details.get("near_notebook")]
-        if near or same:
-            return (near or same)[0]
+        if same:
+            return same[0]
     if notebook_kernel or language:
         what = f"kernel {notebook_kernel!r}" if notebook_kernel else f"a {language} kernel"
         raise NoSuchKernelError(

@@ -1,0 +1,41 @@
+"""`tnb run` on a notebook that names no kernel: python3, never the kernelspec that sorts first."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tnb.notebook.io import dumps_notebook, load_notebook
+from tnb.notebook.model import Cell, Notebook
+
+
+def test_run_without_a_kernel_name_takes_python3_and_says_so(tmp_path: Path) -> None:
+    decoy = tmp_path / "jupyter" / "kernels" / "aaa"
+    decoy.mkdir(parents=True)
+    spec = {
+        "argv": ["/nonexistent/boom", "{connection_file}"],
+        "display_name": "Aaa",
+        "language": "python",
+    }
+    (decoy / "kernel.json").write_text(json.dumps(spec))
+    path = tmp_path / "n.ipynb"
+    nb = Notebook(
+        cells=[Cell.new("code", "print(6 * 7)")], metadata={"language_info": {"name": "python"}}
+    )
+    path.write_text(dumps_notebook(nb), encoding="utf-8")
+    paths = [str(tmp_path / "jupyter"), os.environ.get("JUPYTER_PATH", "")]
+    done = subprocess.run(
+        [sys.executable, "-m", "tnb", "run", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=os.environ | {"JUPYTER_PATH": os.pathsep.join(paths)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "(python3): the default for python" in done.stderr
+    saved = load_notebook(path)
+    assert "42" in "".join(o.text for o in saved.cells[0].outputs)
