@@ -559,3 +559,41 @@ async def test_a_remembered_server_without_its_token_asks_for_it(
         assert len(entries) == 1 and entries[0].opened is not None
         assert jupyter_server.token not in "\n".join(row_text(app, i) for i in ids(app))
     await close_all(entries)
+
+
+class GatedEntry(ProviderEntry):
+    """The local kernels, listed only once the test opens the gate (a slow, loaded machine)."""
+
+    def __init__(self, entry: ProviderEntry) -> None:
+        super().__init__(entry.label, entry.backend, provider=entry.opened)
+        self.gate = asyncio.Event()
+
+    async def list_choices(self) -> Any:
+        await self.gate.wait()
+        return await super().list_choices()
+
+
+async def test_typing_before_the_kernels_are_listed_keeps_enter_on_a_kernel(
+    kernelspecs: KernelSpecs,
+) -> None:
+    """Filtering while the list loads leaves the highlight on the first match once it arrives,
+    never on "Add a Jupyter server" (CI typed "bash" and enter opened the server dialog)."""
+    if kernelspecs.bash is None:
+        pytest.skip("bash_kernel could not be installed")
+    entry = GatedEntry(local_entry(None))
+    app = PickerHost(KernelPickerScreen([entry]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "w:0" in ids(app), "the loading row")
+        await pilot.press(*"bash")
+        await wait_for(pilot, lambda: picker(app).filter_input.value == "bash", "the filter")
+        assert not highlighted(app).startswith("c:")  # nothing to choose yet
+        entry.gate.set()
+        wanted = f"c:0:spec:{kernelspecs.bash}"
+        await wait_for(pilot, lambda: wanted in ids(app), "the bash kernel")
+        await pilot.pause()
+        assert highlighted(app) == wanted
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.result is not UNSET, "the choice")
+        assert not isinstance(app.screen, ServerDialog)
+    assert isinstance(app.result, PickedKernel)
+    assert app.result.choice.name == kernelspecs.bash

@@ -181,6 +181,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         self._filter_words: list[str] = []
         self._auto_highlight: str | None = None
         self._user_moved = False
+        self._user_row: str | None = None  # the row the user last moved to, if any
         self._focus_source: int | None = None
         self._message = ""
 
@@ -310,8 +311,10 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         option_list = self.option_list
         current = option_list.highlighted_option
         wanted = current.id if current is not None and not first else None
-        if wanted == ADD_SERVER and not self._user_moved:
-            wanted = None  # only highlighted because nothing else was listed yet
+        if wanted == ADD_SERVER and self._user_row != ADD_SERVER:
+            # Only highlighted because nothing else was listed yet (typing a filter while the
+            # kernels load must not leave enter on "Add a server" once they arrive).
+            wanted = None
         options = self._options()
         option_list.set_options(options)
         index = next((i for i, o in enumerate(options) if o.id == wanted and not o.disabled), None)
@@ -469,7 +472,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         """A highlight we did not set means the user moved: keep it from then on."""
         if event.option.id != self._auto_highlight:
             self._user_moved = True
-            self._auto_highlight = event.option.id
+            self._auto_highlight = self._user_row = event.option.id
         self._show_details()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
