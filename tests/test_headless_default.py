@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.kernels.test_raw import _fake_env
+from tnb.kernel_memory import remembered
 from tnb.notebook.io import dumps_notebook, load_notebook
 from tnb.notebook.model import Cell, Notebook
 
@@ -39,3 +41,38 @@ def test_run_without_a_kernel_name_takes_python3_and_says_so(tmp_path: Path) -> 
     assert "(python3): the default for python" in done.stderr
     saved = load_notebook(path)
     assert "42" in "".join(o.text for o in saved.cells[0].outputs)
+
+
+def _run(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tnb", "run", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def test_an_environment_run_is_saved_as_python3_and_runs_there_again(tmp_path: Path) -> None:
+    env = _fake_env(tmp_path / "project" / ".venv")
+    path = tmp_path / "project" / "n.ipynb"
+    nb = Notebook(
+        cells=[Cell.new("code", "import sys; print(sys.prefix)")],
+        metadata={"language_info": {"name": "python"}},
+    )
+    path.write_text(dumps_notebook(nb), encoding="utf-8")
+    reasons = ["the environment beside the notebook", "the environment this notebook last ran on"]
+    for reason in reasons:  # the second run reads the python3 the first one saved
+        done = _run(path)
+        assert done.returncode == 0, done.stderr
+        assert reason in done.stderr
+        saved = load_notebook(path)
+        assert "".join(o.text for o in saved.cells[0].outputs).strip() == str(env)
+        spec = saved.metadata["kernelspec"]
+        assert spec["name"] == "python3" and spec["language"] == "python"
+        assert ".venv" in spec["display_name"]  # says which environment ran it
+        assert saved.metadata["language_info"]["name"] == "python"
+    # Another kernel named in the file since (another tool chose it): the file wins.
+    text = path.read_text(encoding="utf-8").replace('"name": "python3"', '"name": "tnb-python"')
+    path.write_text(text, encoding="utf-8")
+    assert remembered(path, "tnb-python") is None

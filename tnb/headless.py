@@ -186,6 +186,9 @@ async def _start(
         except KernelConnectionError as exc:
             raise UserError(str(exc)) from None
         return backend, backend.choice
+    from tnb.kernel_memory import remember, remembered
+
+    last = None if args.server else remembered(notebook.path, notebook.kernel_name)
     try:
         choices = await provider.list_choices()
         choice = select_choice(
@@ -193,16 +196,21 @@ async def _start(
             wanted=args.kernel,
             notebook_kernel=notebook.kernel_name,
             language=notebook.language,
+            remembered=last,
         )
     except (NoSuchKernelError, KernelConnectionError) as exc:
         raise UserError(str(exc)) from None
-    why = why_chosen(choice, wanted=args.kernel, notebook_kernel=notebook.kernel_name)
+    why = why_chosen(
+        choice, wanted=args.kernel, notebook_kernel=notebook.kernel_name, remembered=last
+    )
     if not args.kernel and choice.name != notebook.kernel_name:  # a default: say which
         _say(f"tnb run: kernel {choice.display_name} ({choice.name}): {why}")
     try:
-        return await provider.start(choice), choice
+        backend = await provider.start(choice)
     except (KernelStartError, KernelConnectionError) as exc:
         raise UserError(str(exc)) from None
+    remember(notebook.path, choice)
+    return backend, choice
 
 
 def _cell_label(notebook: Any, cell: Any) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from tnb.kernel_memory import remember, remembered
 from tnb.kernels.events import InputRequested
 from tnb.kernels.protocol import (
     Completion,
@@ -192,8 +193,10 @@ class KernelController:
             except NoSuchKernelError as exc:
                 raise KernelStartError(wanted or "kernel", str(exc)) from None
         else:
+            last = remembered(nb.path, nb.kernel_name)
             usable = [c for c in choices if c.available and c.kind == "spec"]
-            match = [c for c in usable if nb.kernel_name and c.name == nb.kernel_name]
+            match = [c for c in choices if c.available and last and c.key == last]
+            match += [c for c in usable if nb.kernel_name and c.name == nb.kernel_name]
             if not match:
                 if nb.kernel_name:
                     raise NeedsPicker(
@@ -266,8 +269,11 @@ class KernelController:
             provider = await self.provider_from_args(None)
             choices = await provider.list_choices()
             nb = self.notebook
+            last = remembered(nb.path, nb.kernel_name)
             try:
-                choice = select_choice(choices, notebook_kernel=nb.kernel_name, language="python")
+                choice = select_choice(
+                    choices, notebook_kernel=nb.kernel_name, language="python", remembered=last
+                )
             except NoSuchKernelError as exc:
                 raise KernelStartError("python", str(exc)) from None
             await self.switch(provider, choice)
@@ -296,6 +302,7 @@ class KernelController:
         finally:
             self.starting = None
             self.hooks.status_changed()
+        remember(self.notebook.path, choice)
         self._install(provider, backend)
 
     def _install(self, provider: KernelProvider, backend: KernelBackend) -> None:

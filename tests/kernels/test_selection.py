@@ -128,3 +128,26 @@ def test_why_chosen_names_the_rule() -> None:
     assert why_chosen(py, notebook_kernel="python3") == "named in the notebook"
     assert why_chosen(py) == "the default for python"
     assert "'gone' is not installed" in why_chosen(py, notebook_kernel="gone")
+
+
+def test_the_remembered_environment_comes_first_and_is_saved_as_python3() -> None:
+    near = KernelChoice(
+        key="env:/p",
+        backend="raw",
+        kind="environment",
+        name="env:/p",
+        display_name="Python 3.11 (.venv in /p)",
+        language="python",
+        location="/p/bin/python",
+    )
+    choices = [choice("python3"), near]
+    assert select_choice(choices, notebook_kernel="python3", remembered="env:/p") is near
+    assert (
+        select_choice(choices, notebook_kernel="python3", remembered="env:/gone").name == "python3"
+    )
+    assert select_choice(choices, notebook_kernel="python3").name == "python3"
+    why = why_chosen(near, notebook_kernel="python3", remembered="env:/p")
+    assert why == "the environment this notebook last ran on"
+    spec = near.kernelspec()
+    assert spec is not None and (spec.name, spec.language) == ("python3", "python")
+    assert spec.display_name == "Python 3.11 (.venv in /p)"

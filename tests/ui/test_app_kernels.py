@@ -268,3 +268,28 @@ async def test_the_selected_cell_output_stays_in_view_as_it_grows(
         # The end, as a terminal shows it (40 lines scroll in their own region here, which
         # followed the output as it grew).
         await wait_for(pilot, lambda: "line 39" in view_text(app), "the view to follow")
+
+
+async def test_reopening_starts_the_environment_the_notebook_last_ran_on(
+    kernelspecs: KernelSpecs, own_config: Path, tmp_path: Path
+) -> None:
+    from tests.kernels.test_raw import _fake_env
+    from tnb.kernel_memory import remember
+    from tnb.kernels.local import LocalProvider
+
+    # Without the memory, a notebook naming python3 starts the python3 kernelspec, even with a
+    # .venv beside it (the kernel named in the notebook comes first).
+    project = tmp_path / "project"
+    project.mkdir()
+    venv = _fake_env(project / ".venv")
+    path = project / "nb.ipynb"
+    choices = await LocalProvider(notebook_dir=project).list_choices()
+    env = next(c for c in choices if c.kind == "environment" and c.location.startswith(str(venv)))
+    remember(path, env)  # as a run on it did; the file says python3, as tnb saved it
+    spec = {"name": "python3", "display_name": env.display_name, "language": "python"}
+    nb = Notebook(cells=[Cell.new("code", "1")], metadata={"kernelspec": spec}, path=path)
+    app = TnbApp(nb, kernel_args=kernel_args(), start_kernel=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.kernels.backend is not None, "a kernel")
+        backend: Any = app.kernels.backend
+        assert backend.choice.key == env.key

@@ -74,6 +74,10 @@ class KernelChoice:
             return self.spec
         if self.kind == "spec":
             return KernelSpecRef(self.name, self.display_name, self.language)
+        if self.kind == "environment":
+            # As VS Code saves it: the standard name, so JupyterLab reopens it on Python, and a
+            # display name that says which environment ran it.
+            return KernelSpecRef("python3", self.display_name, self.language)
         return None
 
 

@@ -45,11 +45,17 @@ def _by_preference(choices: Sequence[KernelChoice], language: str | None) -> lis
 
 
 def why_chosen(
-    choice: KernelChoice, *, wanted: str | None = None, notebook_kernel: str | None = None
+    choice: KernelChoice,
+    *,
+    wanted: str | None = None,
+    notebook_kernel: str | None = None,
+    remembered: str | None = None,
 ) -> str:
     """Why ``select_choice`` took ``choice``, in words for the user."""
     if wanted:
         return "asked for with --kernel"
+    if remembered and choice.key == remembered:
+        return "the environment this notebook last ran on"
     if notebook_kernel and choice.name == notebook_kernel:
         return "named in the notebook"
     if choice.details.get("near_notebook"):
@@ -65,9 +71,11 @@ def select_choice(
     wanted: str | None = None,
     notebook_kernel: str | None = None,
     language: str | None = None,
+    remembered: str | None = None,
 ) -> KernelChoice:
     """The choice to start: ``wanted`` (key, name, display name or interpreter path), else
-    the notebook's kernelspec name, else for ``language`` an environment beside the notebook,
+    ``remembered`` (the key of the environment the notebook last ran on), else the notebook's
+    kernelspec name, else for ``language`` an environment beside the notebook,
     else the language's default kernelspec (``python3``), else the first listed.
 
     Raises:
@@ -85,6 +93,10 @@ def select_choice(
         raise NoSuchKernelError(
             f"no kernel named {wanted!r}; available: {_names(choices)} (see `tnb kernels`)"
         )
+    if remembered:
+        for choice in choices:
+            if choice.available and choice.key == remembered:
+                return choice
     if notebook_kernel:
         for choice in choices:
             if choice.available and choice.name == notebook_kernel:
