@@ -282,6 +282,10 @@ def test_kernels_and_run_through_a_server(tmp_path: Path, jupyter_server: Jupyte
     nb = write_notebook(tmp_path / "remote.ipynb", "print('from the server')")
     done = tnb("run", str(nb), "--server", jupyter_server.url, "--token", jupyter_server.token)
     assert done.returncode == 0, done.stderr
-    assert _text(load(nb)["cells"][0]["outputs"][0]["text"]) == "from the server\n"
+    saved = load(nb)
+    assert _text(saved["cells"][0]["outputs"][0]["text"]) == "from the server\n"
+    # As a raw run does: the server kernel's own language_info, not only the kernelspec.
+    language_info = saved["metadata"]["language_info"]
+    assert language_info["name"] == "python" and language_info["version"][0] == "3"
     refused = tnb("kernels", "--server", jupyter_server.url, "--token", "wrong-token")
     assert refused.returncode == 2 and "Traceback" not in refused.stderr

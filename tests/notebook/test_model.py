@@ -234,6 +234,13 @@ def test_record_kernel_leaves_the_same_kernel_as_the_file_has_it() -> None:
     assert nb.metadata == {"kernelspec": spec, "language_info": info} and not nb.dirty
 
 
+def test_record_kernel_fills_in_a_missing_language_info_only() -> None:
+    spec = {"display_name": "Bash (old name)", "language": "bash", "name": "bash"}
+    nb = Notebook(metadata={"kernelspec": dict(spec)})
+    assert nb.record_kernel(BASH, BASH_INFO) and nb.dirty
+    assert nb.metadata == {"kernelspec": spec, "language_info": BASH_INFO}
+
+
 def test_record_kernel_without_a_kernelspec_compares_languages() -> None:
     nb = Notebook(metadata={"language_info": {"name": "python", "version": "3.9"}})
     assert not nb.record_kernel(None, {"name": "python", "version": "3.12"})

@@ -161,7 +161,8 @@ class Notebook:
 
         The same kernelspec name (or, for a kernel without a kernelspec, the same language)
         leaves the metadata as it was, down to the byte: a kernel's newer patch version or
-        display name is no edit of the user's. True when the metadata changed.
+        display name is no edit of the user's; only a missing language_info is filled in.
+        True when the metadata changed.
         """
         if kernelspec is not None:
             current = self.metadata.get("kernelspec")
@@ -172,7 +173,13 @@ class Notebook:
                 isinstance(info, dict) and info.get("name") == language_info.get("name")
             )
         if same:
-            return False
+            if language_info is None or isinstance(self.metadata.get("language_info"), dict):
+                return False
+            # The file never said which language it is (a hand-written or converted notebook):
+            # fill it in, as Jupyter does, without touching the kernelspec.
+            self.metadata["language_info"] = copy.deepcopy(language_info)
+            self.dirty = True
+            return True
         if kernelspec is not None:
             self.metadata["kernelspec"] = copy.deepcopy(kernelspec)
         if language_info is not None:
