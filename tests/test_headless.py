@@ -289,3 +289,13 @@ def test_kernels_and_run_through_a_server(tmp_path: Path, jupyter_server: Jupyte
     assert language_info["name"] == "python" and language_info["version"][0] == "3"
     refused = tnb("kernels", "--server", jupyter_server.url, "--token", "wrong-token")
     assert refused.returncode == 2 and "Traceback" not in refused.stderr
+
+
+def test_run_tells_the_kernel_its_notebook(tmp_path: Path) -> None:
+    nb = write_notebook(
+        tmp_path / "told.ipynb", "import os; print(os.environ.get('JPY_SESSION_NAME'))"
+    )
+    done = tnb("run", "told.ipynb", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    printed = _text(load(nb)["cells"][0]["outputs"][0]["text"])
+    assert printed.strip() == str(nb.resolve())

@@ -24,3 +24,27 @@ def test_lower_layer_imports_no_ui(module: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == "", f"{module} pulled in UI modules: {out}"
+
+
+def test_no_layer_above_the_kernels_probes_a_backend_or_provider() -> None:
+    """The protocol declares what the UI, runner and front ends use (mypy checks it); a
+    capability is asked about in one place inside tnb/kernels, never with getattr/hasattr."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "tnb"
+    found: list[str] = []
+    for path in sorted(root.rglob("*.py")):
+        if path.is_relative_to(root / "kernels"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("getattr", "hasattr", "setattr")
+                and node.args
+            ):
+                target = ast.unparse(node.args[0]).casefold()
+                if any(word in target for word in ("backend", "provider", "choice")):
+                    found.append(f"{path.relative_to(root.parent)}:{node.lineno} {target}")
+    assert found == []

@@ -6,12 +6,11 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tnb.closed_pipe import say
 from tnb.kernels.protocol import (
@@ -23,14 +22,13 @@ from tnb.kernels.protocol import (
 )
 from tnb.sanitize import sanitize, strip_ansi
 
+if TYPE_CHECKING:
+    from tnb.notebook.model import Notebook
+
 # Exit codes of `tnb run`.
 EXIT_OK = 0
 EXIT_CELL_FAILED = 1  # a cell raised, timed out, or the kernel died
 EXIT_USAGE = 2  # the notebook, the kernel or the server could not be used
-
-
-class _ClosableProvider(KernelProvider, Protocol):
-    async def close(self) -> None: ...
 
 
 class UserError(Exception):
@@ -54,7 +52,7 @@ def _cells(n: int) -> str:
 @asynccontextmanager
 async def _provider(
     args: argparse.Namespace, notebook_dir: Path | None, *, start_hub_server: bool = False
-) -> AsyncIterator[Any]:
+) -> AsyncIterator[KernelProvider]:
     """The server's provider when --server is given, else the local (raw) one.
 
     ``start_hub_server``: a stopped JupyterHub server is started, with its progress shown.
@@ -77,7 +75,7 @@ async def _provider(
     from tnb.kernels.server import HubStartPolicy, open_server_provider
 
     try:
-        provider: _ClosableProvider = await open_server_provider(
+        provider: KernelProvider = await open_server_provider(
             server,
             token=args.token,
             ca_bundle=args.ca_bundle,
@@ -172,7 +170,7 @@ def kernels_command(args: argparse.Namespace) -> int:
 
 
 async def _start(
-    args: argparse.Namespace, provider: Any, notebook: Any
+    args: argparse.Namespace, provider: KernelProvider, notebook: Notebook
 ) -> tuple[KernelBackend, KernelChoice]:
     from tnb.kernels.selection import NoSuchKernelError, select_choice, why_chosen
 
@@ -206,7 +204,9 @@ async def _start(
     if not args.kernel and choice.name != notebook.kernel_name:  # a default: say which
         _say(f"tnb run: kernel {choice.display_name} ({choice.name}): {why}")
     try:
-        backend = await provider.start(choice)
+        # A plain start even on a server: a session would re-attach to the kernel the
+        # notebook has open in a tnb or JupyterLab, and run the cells there.
+        backend = await provider.start(choice, notebook=notebook.path)
     except (KernelStartError, KernelConnectionError) as exc:
         raise UserError(str(exc)) from None
     remember(notebook.path, choice)
@@ -244,7 +244,7 @@ def _report_failure(notebook: Any, result: Any, timeout: float | None) -> None:
                 )
 
 
-async def _run(args: argparse.Namespace, session_name: str) -> int:
+async def _run(args: argparse.Namespace) -> int:
     from tnb.notebook.errors import NotebookError
     from tnb.notebook.io import load_notebook, save_notebook
     from tnb.notebook.model import FIRST_MINOR_WITH_TIMING
@@ -273,12 +273,9 @@ async def _run(args: argparse.Namespace, session_name: str) -> int:
             "--record-timing writes metadata.execution, which 4.4 defines"
         )
     async with _provider(args, path.parent, start_hub_server=True) as provider:
-        if hasattr(provider, "session_name"):
-            provider.session_name = session_name
         backend, choice = await _start(args, provider, notebook)
         try:
-            info = getattr(backend, "info", None)
-            apply_kernel_metadata(notebook, choice, info)
+            apply_kernel_metadata(notebook, choice, backend.info)
             runner = Runner(
                 backend,
                 notebook,
@@ -290,7 +287,7 @@ async def _run(args: argparse.Namespace, session_name: str) -> int:
         finally:
             with contextlib.suppress(Exception):
                 await backend.shutdown()
-            kept = getattr(backend, "connection_file", None)
+            kept = backend.connection_file
             if kept is not None:
                 _say(f"tnb run: kernel kept running; attach with: tnb --existing {kept}")
     try:
@@ -316,7 +313,7 @@ async def _run(args: argparse.Namespace, session_name: str) -> int:
     return EXIT_OK
 
 
-async def _run_until_signalled(args: argparse.Namespace, session_name: str) -> int:
+async def _run_until_signalled(args: argparse.Namespace) -> int:
     """``_run``, stopped (kernel shut down, nothing saved) by SIGHUP or SIGTERM, in a bound."""
     import signal
 
@@ -326,7 +323,7 @@ async def _run_until_signalled(args: argparse.Namespace, session_name: str) -> i
     assert task is not None
     EXIT.attach(asyncio.get_running_loop(), task.cancel)
     try:
-        return await _run(args, session_name)
+        return await _run(args)
     except asyncio.CancelledError:
         if EXIT.signal is None:
             raise
@@ -342,7 +339,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     EXIT.install()  # the terminal going (SIGHUP) or SIGTERM: stop the kernel, within a bound
     try:
-        return asyncio.run(_run_until_signalled(args, os.path.abspath(args.notebook)))
+        return asyncio.run(_run_until_signalled(args))
     except UserError as exc:
         _say(f"tnb run: {exc}")
         return EXIT_USAGE

@@ -5,17 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import hashlib
-import socket
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from tnb.kernel_memory import remember, remembered
-from tnb.kernels.events import InputRequested
+from tnb.kernels.events import InputRequested, KernelDied
 from tnb.kernels.protocol import (
     Completion,
     ConnectionState,
@@ -27,6 +24,7 @@ from tnb.kernels.protocol import (
     KernelStartError,
     ReconnectingBackend,
 )
+from tnb.kernels.starting import start_for_notebook
 from tnb.notebook.model import Cell, Notebook
 from tnb.runner import CellResult, Runner, kernelspec_metadata
 
@@ -290,12 +288,7 @@ class KernelController:
         self.failure = None
         self.hooks.status_changed()
         try:
-            start_for_notebook = getattr(provider, "start_for_notebook", None)
-            if choice.backend == "server" and start_for_notebook is not None:
-                path = server_session_path(self.notebook.path)
-                backend: KernelBackend = await start_for_notebook(choice, path)
-            else:
-                backend = await provider.start(choice)
+            backend = await start_for_notebook(provider, choice, self.notebook.path)
         except (KernelStartError, KernelConnectionError) as exc:
             self.failure = str(exc)
             raise
@@ -345,12 +338,12 @@ class KernelController:
         backend = self.backend
         if backend is None:
             return None
-        info = getattr(backend, "info", None)
+        info = backend.info
         meta: dict[str, Any] = {}
         spec = kernelspec_metadata(backend.choice, info)
         if spec is not None:
             meta["kernelspec"] = spec
-        language_info = getattr(info, "language_info", None)
+        language_info = info.language_info if info is not None else None
         if language_info:
             meta["language_info"] = dict(language_info)
         return meta
@@ -416,7 +409,7 @@ class KernelController:
         """The status now; tells the UI when it changed (server kernels have no callback)."""
         status = self.status
         if status == "dead" and self.backend is not None and self.failure is None:
-            died = getattr(self.backend, "died", None)
+            died = self.backend.died
             self.failure = describe_death(died) if died is not None else "the kernel died"
         if status != self._last_status:
             self._last_status = status
@@ -442,7 +435,7 @@ class KernelController:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(backend.shutdown(), 15)
             # A --keep-kernel kernel outlives us: remember where to re-attach, to tell the user.
-            kept = getattr(backend, "connection_file", None)
+            kept = backend.connection_file
             if kept is not None:
                 self.kept_connection_file = kept
 
@@ -465,29 +458,13 @@ class KernelController:
                 await provider.close()
 
 
-def server_session_path(notebook_path: Path | None) -> str:
-    """The session path a server kernel is filed under for this local notebook.
-
-    The server cannot see our files, so their path means nothing to it; yet sessions are
-    keyed by path, and the same path re-attaches. ``tnb/<stem>-<hash>.ipynb`` keeps two
-    ``analysis.ipynb`` from different folders (or machines) apart while staying readable in
-    JupyterLab's session list; the same notebook always maps to the same path.
-    """
-    if notebook_path is None:
-        # Nothing to re-attach to later: a path of its own, not a shared "Untitled".
-        return f"tnb/untitled-{uuid.uuid4().hex[:8]}.ipynb"
-    where = f"{socket.gethostname()}:{notebook_path.expanduser().resolve()}"
-    digest = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-    return f"tnb/{notebook_path.stem}-{digest}.ipynb"
-
-
-def describe_death(died: Any) -> str:
+def describe_death(died: KernelDied) -> str:
     """A KernelDied as one message: reason, exit code and the kernel's last stderr lines."""
-    text = str(getattr(died, "reason", "") or "the kernel died")
-    code = getattr(died, "exit_code", None)
+    text = died.reason or "the kernel died"
+    code = died.exit_code
     if code is not None and "exit code" not in text:
         text += f" (exit code {code})"
-    tail = str(getattr(died, "stderr_tail", "") or "").strip()
+    tail = died.stderr_tail.strip()
     if tail:
         lines = tail.splitlines()[-8:]
         text += "\nlast lines of its stderr:\n" + "\n".join(lines)

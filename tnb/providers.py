@@ -80,10 +80,9 @@ class ProviderEntry:
     async def close(self) -> None:
         """Release a server provider's HTTP client; idempotent, never raises."""
         provider, self._provider = self._provider, None
-        close = getattr(provider, "close", None)
-        if close is not None:
+        if provider is not None:
             with contextlib.suppress(Exception):
-                await close()
+                await provider.close()
 
 
 def local_entry(
@@ -128,9 +127,9 @@ def server_entry(
     return entry
 
 
-def connected_server_entry(provider: Any) -> ProviderEntry:
+def connected_server_entry(provider: KernelProvider) -> ProviderEntry:
     """An entry for a ServerProvider that is already open (from the add-server dialog)."""
-    base = str(getattr(provider, "base_url", ""))
+    base = provider.url
     return ProviderEntry(f"Jupyter server {base}", "server", provider=provider, url=base)
 
 
@@ -198,9 +197,17 @@ class StaticProvider:
         """The fixed list."""
         return list(self._choices)
 
-    async def start(self, choice: KernelChoice) -> KernelBackend:
+    @property
+    def url(self) -> str:
+        """ "": sample kernels live nowhere."""
+        return ""
+
+    async def start(self, choice: KernelChoice, *, notebook: Path | None = None) -> KernelBackend:
         """Always refuses: this provider only shows how a list looks."""
         raise KernelStartError(choice.display_name, "a sample kernel cannot start")
+
+    async def close(self) -> None:
+        """Nothing to release."""
 
 
 def _raw(

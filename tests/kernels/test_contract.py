@@ -235,6 +235,18 @@ async def test_kernel_info(kernel: Kernel) -> None:
     assert info.language == "python" and info.protocol_version.startswith("5.")
 
 
+async def test_what_the_protocol_says_after_start(kernel: Kernel) -> None:
+    """kernel_info as answered at start, alive, and not kept past tnb's exit: the same on
+    every backend, so the layers above never ask which one they have."""
+    info = kernel.backend.info
+    assert info is not None and info.language_info["name"] == "python"
+    assert info.language_info["version"].startswith("3.")
+    assert kernel.backend.died is None
+    assert kernel.backend.connection_file is None
+    asked = await asyncio.wait_for(kernel.backend.kernel_info(), GUARD)
+    assert asked.language_info == info.language_info
+
+
 async def _interrupt_sleep(backend: KernelBackend) -> list[KernelEvent]:
     events: list[KernelEvent] = []
 

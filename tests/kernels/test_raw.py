@@ -442,7 +442,7 @@ async def test_bash_kernel(kernelspecs: KernelSpecs) -> None:
         pytest.skip("bash_kernel could not be installed here")
     backend = await start(kernelspecs.bash)
     try:
-        assert backend.info is not None and backend.info.language == "bash"  # type: ignore[attr-defined]
+        assert backend.info is not None and backend.info.language == "bash"
         events = await run(backend, "echo hello from bash\nX=5")
         assert stdout(events) == "hello from bash\n"
         assert stdout(await run(backend, "echo $((X * 2))")) == "10\n"
@@ -465,8 +465,8 @@ async def test_xeus_python_a_native_wire_stack() -> None:
     # Default transport: ipc first; xeus-python 0.19 dies on long ipc paths, tcp then works.
     backend = await start("xpython")
     try:
-        assert backend.info is not None  # type: ignore[attr-defined]
-        assert backend.info.implementation == "xeus-python"  # type: ignore[attr-defined]
+        assert backend.info is not None
+        assert backend.info.implementation == "xeus-python"
         assert stdout(await run(backend, "print('xeus')")) == "xeus\n"
         # 100, not 10,000: under CPU load xeus-python drops flushed iopub messages inside
         # the kernel (bare jupyter_client loses them too); completeness under floods is the

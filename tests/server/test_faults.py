@@ -119,6 +119,8 @@ async def test_kernel_deleted_by_another_client(
         assert isinstance(last, KernelDied), last
         assert "no longer exists" in last.reason
     assert kernel.status == "dead"
+    # Said by the backend itself, as a raw kernel says it: the UI shows why, not "it died".
+    assert kernel.died is not None and "no longer exists" in kernel.died.reason
     with pytest.raises(KernelGoneError):
         await kernel.complete("x", 1)
     with pytest.raises(KernelGoneError):
@@ -135,6 +137,7 @@ async def test_kernel_deleted_while_idle_is_noticed(
         events = await collect(kernel, "1 + 1")
     assert isinstance(events[-1], KernelDied)
     assert "no longer exists" in events[-1].reason
+    assert kernel.died == events[-1]
 
 
 def _write_spec(folder: Path, name: str, argv: list[str]) -> None:

@@ -13,8 +13,9 @@ from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.ui.helpers import wait_for
 from tnb.app import PICKER_NOTES, TnbApp
-from tnb.kernel_controller import KernelController, UiHooks, server_session_path
+from tnb.kernel_controller import KernelController, UiHooks
 from tnb.kernels.server import open_server_provider
+from tnb.kernels.starting import server_session_path
 from tnb.notebook.model import Cell, Notebook
 from tnb.screens.kernel_picker import KernelPickerScreen
 from tnb.screens.server_dialog import ServerDialog
@@ -293,3 +294,23 @@ async def test_reopening_starts_the_environment_the_notebook_last_ran_on(
         await wait_for(pilot, lambda: app.kernels.backend is not None, "a kernel")
         backend: Any = app.kernels.backend
         assert backend.choice.key == env.key
+
+
+async def test_a_raw_kernel_is_told_the_notebook_it_runs(
+    kernelspecs: KernelSpecs, tmp_path: Path
+) -> None:
+    """JPY_SESSION_NAME, as Jupyter sets it (ipykernel's ``__session__``): in the app as in
+    ``tnb run``, one start path for both."""
+    from tnb.kernels.events import Stream
+
+    path = tmp_path / "told.ipynb"
+    nb = Notebook(cells=[Cell.new("code", "1")], path=path)
+    app = TnbApp(nb, kernel_args=kernel_args(kernelspecs.python), start_kernel=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.kernels.status == "idle", "the kernel")
+        backend = app.kernels.backend
+        assert backend is not None
+        code = "import os; print(os.environ.get('JPY_SESSION_NAME'))"
+        events = [e async for e in backend.execute(code)]
+    printed = "".join(e.text for e in events if isinstance(e, Stream))
+    assert printed.strip() == str(path.resolve())

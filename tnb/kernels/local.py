@@ -265,6 +265,12 @@ def _connection_spec(path: Path) -> KernelSpecRef | None:
     return _spec_ref(str(info.get("kernel_name") or "")) if isinstance(info, dict) else None
 
 
+def _session_name(notebook: Path | None) -> str:
+    """JPY_SESSION_NAME for a kernel of ``notebook``: its absolute path, as Jupyter sets it
+    (ipykernel makes it ``__session__``; only the working directory is read)."""
+    return os.path.abspath(notebook) if notebook is not None else ""
+
+
 def _find_connection_file(path: Path) -> Path:
     """A bare file name is looked up in the Jupyter runtime dir, as `jupyter console` does."""
     if path.exists() or path.is_absolute():
@@ -287,7 +293,6 @@ class LocalProvider:
         transport: Literal["ipc", "tcp"] | None = None,
         env: dict[str, str] | None = None,
         startup_timeout: float = 60.0,
-        session_name: str = "",
         list_running: bool = True,
         keep_kernel: bool = False,
         ipython_history: str | None = None,
@@ -301,14 +306,21 @@ class LocalProvider:
         self.transport = transport
         self.env = dict(env or {})
         self.startup_timeout = startup_timeout
-        self.session_name = session_name
+
+    @property
+    def url(self) -> str:
+        """ "": the kernels of this computer."""
+        return ""
+
+    async def close(self) -> None:
+        """Nothing to release: each kernel is stopped by its own backend."""
 
     async def list_choices(self) -> list[KernelChoice]:
         """Kernelspecs (off the event loop: it reads many files) and environments."""
         return await asyncio.to_thread(_list_choices_sync, self.notebook_dir, self.list_running)
 
-    async def start(self, choice: KernelChoice) -> KernelBackend:
-        """Start a raw kernel for ``choice``.
+    async def start(self, choice: KernelChoice, *, notebook: Path | None = None) -> KernelBackend:
+        """Start a raw kernel for ``choice``, told the path of ``notebook`` if given.
 
         Raises:
             KernelStartError: with the exit code and stderr tail when it cannot start.
@@ -327,7 +339,7 @@ class LocalProvider:
             transport=self.transport,
             env=self.env,
             startup_timeout=self.startup_timeout,
-            session_name=self.session_name,
+            session_name=_session_name(notebook),
             keep=self.keep_kernel,
         )
 

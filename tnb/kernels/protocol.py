@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from tnb.kernels.events import KernelEvent, KernelStatus
+from tnb.kernels.events import KernelDied, KernelEvent, KernelStatus
 
 BackendKind = Literal["raw", "server"]
 
@@ -119,6 +120,22 @@ class KernelBackend(Protocol):
     @property
     def status(self) -> KernelStatus: ...
 
+    @property
+    def info(self) -> KernelInfo | None:
+        """kernel_info_reply as the kernel answered it when it started (None before)."""
+        ...
+
+    @property
+    def died(self) -> KernelDied | None:
+        """Why the kernel went away (exit code and stderr tail when known); None while alive."""
+        ...
+
+    @property
+    def connection_file(self) -> Path | None:
+        """Where to attach again after tnb exits: only for a kernel kept running on purpose
+        (``--keep-kernel``); None for every other kernel."""
+        ...
+
     def execute(
         self, code: str, *, allow_stdin: bool = True, silent: bool = False
     ) -> AsyncIterator[KernelEvent]:
@@ -195,6 +212,18 @@ class KernelProvider(Protocol):
 
     name: str
 
+    @property
+    def url(self) -> str:
+        """A server's base URL (never with its token); "" for this computer."""
+        ...
+
     async def list_choices(self) -> list[KernelChoice]: ...
 
-    async def start(self, choice: KernelChoice) -> KernelBackend: ...
+    async def start(self, choice: KernelChoice, *, notebook: Path | None = None) -> KernelBackend:
+        """Start (or attach to) ``choice``; ``notebook`` is the local notebook it runs for,
+        which a kernel of this computer is told (``JPY_SESSION_NAME``, as Jupyter does)."""
+        ...
+
+    async def close(self) -> None:
+        """Release what the provider holds (a server's HTTP client); idempotent, never raises."""
+        ...

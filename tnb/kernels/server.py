@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from tnb.kernels.protocol import (
@@ -104,6 +105,11 @@ class ServerProvider:
     def __repr__(self) -> str:
         return f"ServerProvider({self.base_url!r})"
 
+    @property
+    def url(self) -> str:
+        """The server's base URL, without its token."""
+        return self.base_url
+
     async def _kernelspecs(self) -> dict[str, dict[str, Any]]:
         body = await self._client.call("api/kernelspecs")
         specs = body.get("kernelspecs") if isinstance(body, dict) else None
@@ -184,8 +190,11 @@ class ServerProvider:
     def _kernel(self, kernel_id: str, choice: KernelChoice, **kwargs: Any) -> ServerKernel:
         return ServerKernel(self._client.clone(), kernel_id, choice, options=self.options, **kwargs)
 
-    async def start(self, choice: KernelChoice) -> ServerKernel:
-        """Start a kernel from a spec, or attach to a running kernel or a session's kernel."""
+    async def start(self, choice: KernelChoice, *, notebook: Path | None = None) -> ServerKernel:
+        """Start a kernel from a spec, or attach to a running kernel or a session's kernel.
+
+        ``notebook`` is a path on our side, which the server cannot see: unused here.
+        """
         if choice.kind in ("running", "session"):
             self._refuse_env(choice)
             kernel_id = str(choice.details.get("kernel_id") or choice.name)

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -176,6 +177,16 @@ class ServerKernel:
     def status(self) -> KernelStatus:
         """The kernel's last known execution state."""
         return self._status
+
+    @property
+    def died(self) -> KernelDied | None:
+        """Why the kernel is gone (deleted, lost, or dead past the server's restarts)."""
+        return KernelDied(reason=self._gone) if self._gone is not None else None
+
+    @property
+    def connection_file(self) -> Path | None:
+        """None: a server kernel is attached again by its notebook's session or id."""
+        return None
 
     @property
     def connection_state(self) -> ConnectionState | None:
@@ -353,9 +364,12 @@ class ServerKernel:
             state = (msg.get("content") or {}).get("execution_state")
             if not parent and state in ("restarting", "dead"):
                 # Injected by the server: its restarter saw the kernel die.
-                self._status = "restarting" if state == "restarting" else "dead"
                 what = "restarting it" if state == "restarting" else "could not restart it"
-                self._fail_pending(f"the kernel died; the server is {what}")
+                if state == "dead":
+                    self._mark_gone(f"the kernel died and the server {what}")
+                else:
+                    self._status = "restarting"
+                    self._fail_pending(f"the kernel died; the server is {what}")
                 return
             if state in ("idle", "busy", "starting"):
                 self._status = state

@@ -618,7 +618,6 @@ def _heading(text: str, option_id: str) -> Option:
 def _as_entry(provider: ProviderEntry | KernelProvider) -> ProviderEntry:
     if isinstance(provider, ProviderEntry):
         return provider
-    base = getattr(provider, "base_url", None)
-    if base:
+    if provider.url:
         return connected_server_entry(provider)
     return ProviderEntry("This computer", "raw", provider=provider)
