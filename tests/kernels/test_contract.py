@@ -247,6 +247,16 @@ async def test_what_the_protocol_says_after_start(kernel: Kernel) -> None:
     assert asked.language_info == info.language_info
 
 
+async def test_kernel_info_is_no_work_for_the_status(kernel: Kernel) -> None:
+    """A kernel_info's busy/idle blip (tnb's readiness probes after a restart, another
+    client's) never shows the kernel busy: it came late after a restart on a loaded machine."""
+    seen = []
+    for _ in range(20):
+        await asyncio.wait_for(kernel.backend.kernel_info(), GUARD)
+        seen.append(kernel.backend.status)
+    assert set(seen) == {"idle"}
+
+
 async def _interrupt_sleep(backend: KernelBackend) -> list[KernelEvent]:
     events: list[KernelEvent] = []
 

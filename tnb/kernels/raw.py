@@ -15,8 +15,8 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,15 +31,11 @@ from jupyter_core.paths import jupyter_runtime_dir
 from tnb.kernels import messages, reaper
 from tnb.kernels.child_env import child_environment
 from tnb.kernels.events import (
-    Error,
-    ExecuteReply,
-    InputRequested,
     KernelDied,
     KernelEvent,
     KernelStatus,
-    StatusChanged,
-    Stream,
 )
+from tnb.kernels.execution import Inbox, run_execution
 from tnb.kernels.protocol import (
     Completion,
     Inspection,
@@ -176,35 +172,6 @@ def _apply_curve(sock: zmq.Socket[Any], info: Mapping[str, Any]) -> None:
         sock.curve_serverkey = public_b
 
 
-_Item = tuple[str, dict[str, Any]] | KernelDied
-
-
-class _Inbox:
-    """One execution's messages: a FIFO that can be peeked, unlike asyncio.Queue."""
-
-    def __init__(self) -> None:
-        self._items: deque[_Item] = deque()
-        self._ready = asyncio.Event()
-
-    def put_nowait(self, item: _Item) -> None:
-        self._items.append(item)
-        self._ready.set()
-
-    def peek(self) -> _Item | None:
-        return self._items[0] if self._items else None
-
-    def get_nowait(self) -> _Item:
-        item = self._items.popleft()
-        if not self._items:
-            self._ready.clear()
-        return item
-
-    async def get(self) -> _Item:
-        while not self._items:
-            await self._ready.wait()
-        return self.get_nowait()
-
-
 class RawKernel:
     """A kernel over ZeroMQ: started by tnb (``start``) or attached to (``attach``).
 
@@ -237,7 +204,7 @@ class RawKernel:
         self._private_dir = private_dir
         self._interrupt_mode = interrupt_mode
         self._status: KernelStatus = "starting"
-        self._routes: dict[str, _Inbox] = {}
+        self._routes: dict[str, Inbox] = {}
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._sockets: dict[str, zmq.asyncio.Socket] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -658,7 +625,7 @@ class RawKernel:
             if kind == "iopub_welcome" or pid in self._probes:
                 self._iopub_seen.set()
             if kind == "status" and not self._restarting and self.died is None:
-                state = msg["content"].get("execution_state")
+                state = messages.busy_state(msg)
                 if state in ("busy", "idle"):
                     self._set_status(state)
         elif channel == "shell" and kind == "kernel_info_reply":
@@ -764,84 +731,27 @@ class RawKernel:
         content = messages.execute_content(code, silent=silent, allow_stdin=allow_stdin)
         msg = self._session.msg("execute_request", content)
         msg_id = str(msg["header"]["msg_id"])
-        queue = _Inbox()
-        self._routes[msg_id] = queue
+        inbox = Inbox()
+        self._routes[msg_id] = inbox
         try:
             sock = self._sockets.get("shell")
             if sock is None:
                 yield KernelDied(reason="the kernel connection is closed")
                 return
             await sock.send_multipart(self._session.serialize(msg))
-            reply: ExecuteReply | None = None
-            reply_error: Error | None = None
-            saw_error = False
-            idle = False
-            while not (idle and reply is not None):
-                if reply is None:
-                    item = await queue.get()
-                else:
-                    try:
-                        item = await asyncio.wait_for(queue.get(), _IDLE_GRACE)
-                    except TimeoutError:
-                        log.warning("no idle status after execute_reply %s", msg_id)
-                        break
-                if isinstance(item, KernelDied):
-                    yield item
-                    return
-                channel, m = item
-                kind = messages.msg_type(m)
-                if channel == "stdin":
-                    if kind == "input_request":
-                        prompt, password = messages.input_prompt(m)
-                        yield InputRequested(prompt, password, self._input_replier(m))
-                    continue
-                if channel == "shell":
-                    if kind == "execute_reply":
-                        event = messages.message_to_event(m)
-                        assert isinstance(event, ExecuteReply)
-                        reply = event
-                        reply_error = messages.reply_error(m)
-                    continue
-                if channel != "iopub":
-                    continue
-                event = messages.message_to_event(m)
-                if event is None:
-                    continue
-                if isinstance(event, StatusChanged):
-                    if event.status == "idle":
-                        idle = True
+            run = run_execution(
+                inbox,
+                next_item=inbox.get,
+                input_replier=self._input_replier,
+                idle_grace=_IDLE_GRACE,
+            )
+            async with contextlib.aclosing(run) as events:
+                async for event in events:
                     yield event
-                    continue
-                if isinstance(event, Error):
-                    saw_error = True
-                if isinstance(event, Stream):
-                    event = self._merge_streams(event, queue)
-                yield event
-            if reply_error is not None and not saw_error:
-                yield reply_error  # kernels that report errors only in the reply
-            assert reply is not None
-            yield reply
         finally:
             self._routes.pop(msg_id, None)
 
-    @staticmethod
-    def _merge_streams(first: Stream, queue: _Inbox) -> Stream:
-        """Fold stream messages already waiting in the queue into one event (print loops)."""
-        texts = [first.text]
-        while True:
-            item = queue.peek()
-            if not (
-                isinstance(item, tuple)
-                and item[0] == "iopub"
-                and messages.msg_type(item[1]) == "stream"
-                and item[1]["content"].get("name") == first.name
-            ):
-                break
-            queue.get_nowait()
-            texts.append(str(item[1]["content"].get("text", "")))
-        return first if len(texts) == 1 else replace(first, text="".join(texts))
-
-    def _input_replier(self, request: dict[str, Any]) -> Callable[[str], Any]:
+    def _input_replier(self, request: dict[str, Any]) -> Callable[[str], Awaitable[None]]:
         async def reply(text: str) -> None:
             await self.send_raw("stdin", "input_reply", {"value": text}, parent=request)
 

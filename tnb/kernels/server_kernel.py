@@ -8,8 +8,8 @@ import logging
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,15 +20,11 @@ from tornado.websocket import WebSocketClientConnection, WebSocketClosedError, w
 
 from tnb.kernels import messages
 from tnb.kernels.events import (
-    Error,
-    ExecuteReply,
-    InputRequested,
     KernelDied,
     KernelEvent,
     KernelStatus,
-    StatusChanged,
-    Stream,
 )
+from tnb.kernels.execution import Inbox, Item, RequestLost, run_execution
 from tnb.kernels.protocol import (
     Completion,
     ConnectionState,
@@ -85,23 +81,11 @@ LOST_REQUEST = (
 _QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
 
 
-@dataclass(frozen=True)
-class _Gone:
-    """Put in a request's queue when no more answers will come."""
-
-    reason: str
-    # The kernel lives on, but the request never reached it as far as we can tell.
-    lost: bool = False
-
-
-_Item = Message | _Gone
-
-
 @dataclass
 class _Pending:
     """A request waiting for answers, and what we know about its delivery."""
 
-    queue: asyncio.Queue[_Item]
+    queue: Inbox
     # Whether a reconnect should check that the request arrived (our own kernel_info
     # probes re-send themselves instead).
     verify: bool = True
@@ -371,16 +355,16 @@ class ServerKernel:
                     self._status = "restarting"
                     self._fail_pending(f"the kernel died; the server is {what}")
                 return
-            if state in ("idle", "busy", "starting"):
+            if state in ("idle", "busy", "starting") and messages.busy_state(msg) is not None:
                 self._status = state
         pending = self._pending.get(parent) if parent else None
         if pending is not None:
             pending.alive = True
-            pending.queue.put_nowait(msg)
+            pending.queue.put_nowait((str(msg.get("channel")), msg))
 
     def _fail_pending(self, reason: str) -> None:
         for pending in self._pending.values():
-            pending.queue.put_nowait(_Gone(reason))
+            pending.queue.put_nowait(KernelDied(reason=reason))
 
     def _mark_gone(self, reason: str) -> None:
         self._gone = reason
@@ -457,7 +441,7 @@ class ServerKernel:
 
         if not suspects():
             return
-        queue: asyncio.Queue[_Item] = asyncio.Queue()
+        queue = Inbox()
         probes: list[str] = []
         interval = VERIFY_INTERVAL
         replied = idle = False
@@ -477,23 +461,24 @@ class ServerKernel:
                     async with asyncio.timeout(interval) as scope:
                         while not idle:
                             item = await queue.get()
-                            if isinstance(item, _Gone):
+                            if not isinstance(item, tuple):
                                 return
-                            kind = messages.msg_type(item)
-                            if item.get("channel") == "shell" and kind == "kernel_info_reply":
+                            channel, answer = item
+                            kind = messages.msg_type(answer)
+                            if channel == "shell" and kind == "kernel_info_reply":
                                 replied = True
                                 when = scope.when()
                                 soon = _soon(1.0)
                                 scope.reschedule(soon if when is None else min(when, soon))
                             elif (
                                 kind == "status"
-                                and (item.get("content") or {}).get("execution_state") == "idle"
+                                and (answer.get("content") or {}).get("execution_state") == "idle"
                             ):
                                 idle = True
                 idle = idle or replied
                 interval = min(interval * 2, VERIFY_INTERVAL_MAX)
             for pending in suspects():
-                pending.queue.put_nowait(_Gone(LOST_REQUEST, lost=True))
+                pending.queue.put_nowait(RequestLost(LOST_REQUEST))
         finally:
             for msg_id in probes:
                 self._pending.pop(msg_id, None)
@@ -565,7 +550,7 @@ class ServerKernel:
         self._status = "idle"
         self._reader = asyncio.create_task(self._read_loop(), name=f"tnb-ws-{self.kernel_id}")
 
-    async def _next(self, queue: asyncio.Queue[_Item]) -> _Item:
+    async def _next(self, queue: Inbox) -> Item:
         """The next answer; probes REST after silences so a deleted kernel cannot hang us."""
         while True:
             if not queue.empty():  # the common case in output floods: no timer needed
@@ -596,7 +581,7 @@ class ServerKernel:
         """Send a shell request and return its reply's content."""
         msg = new_message(msg_type, content, session=self.session_id, channel="shell")
         msg_id = msg["header"]["msg_id"]
-        pending = _Pending(asyncio.Queue())
+        pending = _Pending(Inbox())
         self._pending[msg_id] = pending
         reply_type = msg_type.replace("_request", "_reply")
         try:
@@ -604,12 +589,13 @@ class ServerKernel:
             async with asyncio.timeout(wait or self.options.reply_timeout):
                 while True:
                     item = await self._next(pending.queue)
-                    if isinstance(item, _Gone):
-                        if item.lost:
-                            raise KernelConnectionError(item.reason)
+                    if isinstance(item, RequestLost):
+                        raise KernelConnectionError(item.reason)
+                    if isinstance(item, KernelDied):
                         raise KernelGoneError(item.reason)
-                    if item.get("channel") == "shell" and messages.msg_type(item) == reply_type:
-                        content_: dict[str, Any] = item.get("content") or {}
+                    channel, answer = item
+                    if channel == "shell" and messages.msg_type(answer) == reply_type:
+                        content_: dict[str, Any] = answer.get("content") or {}
                         return content_
         finally:
             self._pending.pop(msg_id, None)
@@ -622,7 +608,7 @@ class ServerKernel:
         to the new process takes a moment to join; output published before that is lost,
         so wait for proof it works. Answers to any of our requests count.
         """
-        queue: asyncio.Queue[_Item] = asyncio.Queue()
+        queue = Inbox()
         sent: list[str] = []
         replied = iopub = False
         interval = NUDGE_INTERVAL
@@ -639,14 +625,15 @@ class ServerKernel:
                         async with asyncio.timeout(interval):
                             while not (replied and iopub):
                                 item = await queue.get()
-                                if isinstance(item, _Gone):
+                                if not isinstance(item, tuple):
                                     raise KernelGoneError(item.reason)
-                                if item.get("channel") == "iopub":
+                                channel, answer = item
+                                if channel == "iopub":
                                     iopub = True
-                                elif messages.msg_type(item) == "kernel_info_reply":
+                                elif messages.msg_type(answer) == "kernel_info_reply":
                                     replied = True
                                     self.info = messages.kernel_info_from_reply(
-                                        item.get("content") or {}
+                                        answer.get("content") or {}
                                     )
                     if replied and iopub:
                         return
@@ -671,7 +658,7 @@ class ServerKernel:
             channel="shell",
         )
         msg_id = msg["header"]["msg_id"]
-        pending = _Pending(asyncio.Queue())
+        pending = _Pending(Inbox())
         self._pending[msg_id] = pending
         queue = pending.queue
         try:
@@ -680,59 +667,23 @@ class ServerKernel:
             except KernelConnectionError as exc:
                 yield KernelDied(reason=str(exc))
                 return
-            reply: Message | None = None
-            idle = False
-            saw_error = False
-            while reply is None or not idle:
-                if reply is None:
-                    item = await self._next(queue)
-                else:
-                    try:
-                        item = await asyncio.wait_for(queue.get(), IDLE_GRACE)
-                    except TimeoutError:
-                        log.warning("no idle status after the execute_reply of %s", msg_id)
-                        break
-                if isinstance(item, _Gone):
-                    if item.lost:
-                        # The kernel is fine (no restart to offer): the cell failed.
-                        yield Error(ename="ConnectionLost", evalue=item.reason, traceback=[])
-                        yield ExecuteReply(status="error", execution_count=None)
-                    else:
-                        yield KernelDied(reason=item.reason)
-                    return
-                channel = item.get("channel")
-                kind = messages.msg_type(item)
-                if channel == "stdin" and kind == "input_request":
-                    prompt, password = messages.input_prompt(item)
-                    yield InputRequested(
-                        prompt=prompt, password=password, reply=self._input_replier(item)
-                    )
-                    continue
-                if channel == "shell":
-                    if kind == "execute_reply":
-                        reply = item
-                    continue
-                if channel != "iopub":
-                    continue
-                event = messages.message_to_event(item)
-                if event is None:
-                    continue
-                if isinstance(event, Error):
-                    saw_error = True
-                elif isinstance(event, StatusChanged) and event.status == "idle":
-                    idle = True
-                elif isinstance(event, Stream):
-                    event = _merge_streams(event, queue)
-                yield event
-            if not saw_error and (error := messages.reply_error(reply)) is not None:
-                yield error  # kernels that report errors only in the reply
-            final = messages.message_to_event(reply)
-            assert isinstance(final, ExecuteReply)
-            yield final
+
+            async def next_item() -> Item:
+                return await self._next(queue)
+
+            run = run_execution(
+                queue,
+                next_item=next_item,
+                input_replier=self._input_replier,
+                idle_grace=IDLE_GRACE,
+            )
+            async with contextlib.aclosing(run) as events:
+                async for event in events:
+                    yield event
         finally:
             self._pending.pop(msg_id, None)
 
-    def _input_replier(self, request: Message) -> Callable[[str], Any]:
+    def _input_replier(self, request: Message) -> Callable[[str], Awaitable[None]]:
         async def reply(text: str) -> None:
             await self._send(
                 new_message(
@@ -857,24 +808,3 @@ def _close_opened(task: asyncio.Task[WebSocketClientConnection]) -> None:
     """Close the websocket an abandoned handshake attempt opened after all."""
     if not task.cancelled() and task.exception() is None:
         task.result().close()
-
-
-def _merge_streams(first: Stream, queue: asyncio.Queue[_Item]) -> Stream:
-    """Fold stream messages already waiting in the queue into one event (print loops)."""
-    texts = [first.text]
-    rest: list[_Item] = []
-    while not queue.empty():
-        item = queue.get_nowait()
-        if (
-            not rest
-            and not isinstance(item, _Gone)
-            and item.get("channel") == "iopub"
-            and messages.msg_type(item) == "stream"
-            and (item.get("content") or {}).get("name") == first.name
-        ):
-            texts.append(str(item["content"].get("text", "")))
-        else:
-            rest.append(item)  # keep order: everything after the first non-match goes back
-    for item in rest:
-        queue.put_nowait(item)
-    return first if len(texts) == 1 else replace(first, text="".join(texts))
