@@ -42,7 +42,7 @@ def parent_id(msg: Mapping[str, Any]) -> str:
     return str(parent.get("msg_id") or "")
 
 
-def busy_state(msg: Mapping[str, Any]) -> str | None:
+def busy_state(msg: Mapping[str, Any]) -> KernelStatus | None:
     """The execution_state a status message reports, or None when it reports no work of the
     user's: a kernel_info_request's busy/idle blip (readiness probes, the server's own, another
     client's) arrives late after a restart or reconnect, and would show "busy" for nothing."""
@@ -50,7 +50,13 @@ def busy_state(msg: Mapping[str, Any]) -> str | None:
     if parent.get("msg_type") == "kernel_info_request":
         return None
     state = (msg.get("content") or {}).get("execution_state")
-    return str(state) if state else None
+    for known in _BUSY_STATES:
+        if state == known:
+            return known
+    return None
+
+
+_BUSY_STATES: tuple[KernelStatus, ...] = ("starting", "idle", "busy")
 
 
 def _display_id(content: Mapping[str, Any]) -> str | None:

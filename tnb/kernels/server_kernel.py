@@ -355,8 +355,9 @@ class ServerKernel:
                     self._status = "restarting"
                     self._fail_pending(f"the kernel died; the server is {what}")
                 return
-            if state in ("idle", "busy", "starting") and messages.busy_state(msg) is not None:
-                self._status = state
+            shown = messages.busy_state(msg)
+            if shown is not None:
+                self._status = shown
         pending = self._pending.get(parent) if parent else None
         if pending is not None:
             pending.alive = True
