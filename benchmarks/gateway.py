@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.server import ms, one_plus_one, rounds  # noqa: E402
 from tests.fixtures.gateway import start_enterprise_gateway  # noqa: E402
 from tests.fixtures.jupyter_server import start_jupyter_server  # noqa: E402
-from tnb.kernels.local import LocalProvider  # noqa: E402
 from tnb.kernels.protocol import KernelBackend, KernelProvider  # noqa: E402
+from tnb.kernels.raw.provider import LocalProvider  # noqa: E402
 from tnb.kernels.selection import select_choice  # noqa: E402
-from tnb.kernels.server import open_server_provider  # noqa: E402
+from tnb.kernels.server.provider import open_server_provider  # noqa: E402
 
 SPEC = "tnb-bench-python"
 

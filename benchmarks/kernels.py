@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from jupyter_client.manager import AsyncKernelManager
 
 from tnb.kernels.events import ExecuteReply, KernelEvent
-from tnb.kernels.local import LocalProvider
 from tnb.kernels.protocol import KernelBackend, KernelChoice
+from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
 from tnb.notebook.model import Cell, Notebook
 from tnb.runner import Runner

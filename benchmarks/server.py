@@ -27,13 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
-import tnb.kernels.server_kernel as server_module
+import tnb.kernels.server.kernel as server_module
 from tests.fixtures.jupyter_server import JupyterServer, start_jupyter_server
 from tnb.kernels.events import ExecuteReply
-from tnb.kernels.local import LocalProvider
 from tnb.kernels.protocol import KernelBackend
+from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
-from tnb.kernels.server import ServerProvider, open_server_provider
+from tnb.kernels.server.provider import ServerProvider, open_server_provider
 
 
 def pct(values: list[float], q: float) -> float:

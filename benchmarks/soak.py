@@ -33,10 +33,10 @@ import psutil
 from benchmarks.ui_execution import _args
 from tests.fixtures.jupyter_server import start_jupyter_server
 from tnb.app import TnbApp
-from tnb.kernels.local import LocalProvider
 from tnb.kernels.protocol import KernelBackend
+from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
-from tnb.kernels.server import open_server_provider
+from tnb.kernels.server.provider import open_server_provider
 from tnb.notebook.io import load_notebook, save_notebook
 from tnb.notebook.model import Cell, Notebook
 from tnb.runner import RAISES_TAG, Runner

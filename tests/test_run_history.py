@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tnb.kernels.local import with_ipython_history
-from tnb.kernels.raw import LaunchSpec
+from tnb.kernels.raw.kernel import LaunchSpec
+from tnb.kernels.raw.provider import with_ipython_history
 
 GUARD = 180.0
 

@@ -984,7 +984,7 @@ def run_app(args: argparse.Namespace) -> int:
     server = getattr(args, "server", None)
     if server:
         from tnb.cli import terminal_token_prompt
-        from tnb.kernels.server_url import needs_token
+        from tnb.kernels.server.url import needs_token
 
         # Asked here, before Textual owns the terminal; the token stays in memory only.
         ask = terminal_token_prompt(server) if needs_token(server, args.token) else None

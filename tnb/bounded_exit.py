@@ -20,7 +20,7 @@ from types import FrameType
 __all__ = ["EXIT", "EXIT_DEADLINE", "BoundedExit"]
 
 # Seconds from the signal to os._exit: inside the 3 s tnb promises, with room for a loaded
-# machine to schedule the exit itself. The kernels' watchdog (tnb/kernels/reaper.py) stops
+# machine to schedule the exit itself. The kernels' watchdog (tnb/kernels/raw/reaper.py) stops
 # whatever kernel the graceful path did not get to.
 EXIT_DEADLINE = 2.0
 # How long last words (writing the recovery journal) may take once the deadline is reached.

@@ -28,7 +28,7 @@ def terminal_token_prompt(url: str) -> Callable[[], str] | None:
     """
     if not sys.stdin.isatty():
         return None
-    from tnb.kernels.server_url import ServerURLError, parse_server_url
+    from tnb.kernels.server.url import ServerURLError, parse_server_url
 
     try:
         shown = parse_server_url(url).base_url  # without any ?token= it carried

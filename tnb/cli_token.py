@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from tnb.kernels.server_url import ServerURLError, parse_server_url, redact
+from tnb.kernels.server.url import ServerURLError, parse_server_url, redact
 
 _COMM = Path("/proc/self/comm")
 

@@ -59,7 +59,7 @@ async def _provider(
     """
     server = getattr(args, "server", None)
     if not server:
-        from tnb.kernels.local import LocalProvider
+        from tnb.kernels.raw.provider import LocalProvider
 
         env = dict(getattr(args, "env", None) or [])
         yield LocalProvider(
@@ -72,7 +72,7 @@ async def _provider(
         )
         return
     from tnb.cli import terminal_token_prompt
-    from tnb.kernels.server import HubStartPolicy, open_server_provider
+    from tnb.kernels.server.provider import HubStartPolicy, open_server_provider
 
     try:
         provider: KernelProvider = await open_server_provider(
@@ -94,7 +94,7 @@ async def _provider(
 
 def _hub_policy() -> Any:
     """Start a stopped hub server (running the notebook needs it), saying what happens."""
-    from tnb.kernels.server import HubServer, HubStartPolicy, SpawnProgress
+    from tnb.kernels.server.provider import HubServer, HubStartPolicy, SpawnProgress
 
     async def confirm(server: HubServer) -> bool:
         _say(f"tnb run: your server {server.label} on the hub is not running; starting it")
@@ -177,7 +177,7 @@ async def _start(
     if getattr(args, "existing", None):
         if args.server:
             raise UserError("--existing and --server cannot be used together")
-        from tnb.kernels.local import LocalProvider
+        from tnb.kernels.raw.provider import LocalProvider
 
         try:
             backend = await LocalProvider().attach_existing(Path(args.existing))

@@ -29,7 +29,7 @@ from tnb.notebook.model import Cell, Notebook
 from tnb.runner import CellResult, Runner, kernelspec_metadata
 
 if TYPE_CHECKING:
-    from tnb.kernels.server import HubStartPolicy, ServerProvider
+    from tnb.kernels.server.provider import HubStartPolicy, ServerProvider
 
 RunMode = Literal["stay", "advance", "insert", "all", "above", "below", "restart_all"]
 
@@ -168,7 +168,7 @@ class KernelController:
         server = getattr(args, "server", None)
         wanted = getattr(args, "kernel", None)
         if existing:
-            from tnb.kernels.local import LocalProvider
+            from tnb.kernels.raw.provider import LocalProvider
 
             local = LocalProvider()
             self.starting = f"existing kernel {Path(existing).name}"
@@ -210,7 +210,7 @@ class KernelController:
         """The server's provider for ``--server``, else the local (raw) one."""
         server = getattr(args, "server", None)
         if server:
-            from tnb.kernels.server import open_server_provider
+            from tnb.kernels.server.provider import open_server_provider
 
             try:
                 provider: ServerProvider = await open_server_provider(
@@ -225,7 +225,7 @@ class KernelController:
                 self.starting = None  # the hub's spawn progress, if any, is over
             self._providers_to_close.append(provider)
             return provider
-        from tnb.kernels.local import LocalProvider
+        from tnb.kernels.raw.provider import LocalProvider
 
         nb = self.notebook
         return LocalProvider(
@@ -237,7 +237,7 @@ class KernelController:
 
     def _hub_policy(self) -> HubStartPolicy:
         """Ask before starting a stopped hub server; its spawn progress shows as 'starting'."""
-        from tnb.kernels.server import HubServer, HubStartPolicy, SpawnProgress
+        from tnb.kernels.server.provider import HubServer, HubStartPolicy, SpawnProgress
 
         ask = self.hooks.ask_confirm
 

@@ -93,7 +93,7 @@ def local_entry(
     keep_kernel: bool = False,
 ) -> ProviderEntry:
     """The raw kernels of this machine: kernelspecs, environments, running kernels."""
-    from tnb.kernels.local import LocalProvider
+    from tnb.kernels.raw.provider import LocalProvider
 
     provider = LocalProvider(
         notebook_dir=notebook_dir, transport=transport, env=env, keep_kernel=keep_kernel
@@ -109,7 +109,7 @@ def server_entry(
     env: dict[str, str] | None = None,
 ) -> ProviderEntry:
     """A Jupyter server, opened on demand (token: given, in the URL, or ``$JUPYTER_TOKEN``)."""
-    from tnb.kernels.server_url import ServerURLError, parse_server_url
+    from tnb.kernels.server.url import ServerURLError, parse_server_url
 
     try:
         base = parse_server_url(url).base_url
@@ -117,7 +117,7 @@ def server_entry(
         base = url.split("?", 1)[0]  # never show a token, even of an unparsable URL
 
     async def open_server() -> KernelProvider:
-        from tnb.kernels.server import open_server_provider
+        from tnb.kernels.server.provider import open_server_provider
 
         return await open_server_provider(
             url, token=token, ca_bundle=ca_bundle, env=env, hub=entry.hub_policy
@@ -136,8 +136,8 @@ def connected_server_entry(provider: KernelProvider) -> ProviderEntry:
 def build_providers(args: argparse.Namespace, notebook_dir: Path | None) -> list[ProviderEntry]:
     """This computer, then ``--server`` (with ``--token``/``--ca-bundle``), then each
     remembered server. Nothing connects here: each server opens when first listed."""
-    from tnb.kernels.server_store import load_servers
-    from tnb.kernels.server_url import ServerURLError, parse_server_url
+    from tnb.kernels.server.store import load_servers
+    from tnb.kernels.server.url import ServerURLError, parse_server_url
 
     entries = [
         local_entry(

@@ -23,10 +23,10 @@ import psutil
 import pytest
 
 from tests.fixtures.kernelspecs import KernelSpecs
-from tnb.kernels import reaper
-from tnb.kernels.local import LocalProvider, _running_choices
 from tnb.kernels.protocol import KernelChoice
-from tnb.kernels.raw import RawKernel
+from tnb.kernels.raw import reaper
+from tnb.kernels.raw.kernel import RawKernel
+from tnb.kernels.raw.provider import LocalProvider, _running_choices
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -38,7 +38,7 @@ _GONE_WITHIN = 10.0
 _DRIVER = textwrap.dedent(
     """
     import asyncio, json, sys
-    from tnb.kernels.local import LocalProvider
+    from tnb.kernels.raw.provider import LocalProvider
 
     async def main(name, transport, keep, then):
         provider = LocalProvider(transport=transport or None, keep_kernel=keep == "keep")

@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 import jupyter_kernel_test
 
 from tests.fixtures.kernelspecs import install_bash_kernelspec
-from tnb.kernels.local import LocalProvider
-from tnb.kernels.raw import RawKernel
+from tnb.kernels.raw.kernel import RawKernel
+from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
 
 

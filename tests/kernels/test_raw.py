@@ -18,9 +18,9 @@ from jupyter_client.manager import AsyncKernelManager
 from tests.fixtures.backends import _pid_alive, raw_traces
 from tests.fixtures.kernelspecs import KernelSpecs
 from tnb.kernels.events import Error, ExecuteReply, KernelDied, KernelEvent, Stream
-from tnb.kernels.local import LocalProvider
 from tnb.kernels.protocol import KernelBackend, KernelConnectionError, KernelStartError
-from tnb.kernels.raw import RawKernel
+from tnb.kernels.raw.kernel import RawKernel
+from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
 
 GUARD = 60.0
@@ -171,7 +171,7 @@ async def test_pending_request_fails_on_death(kernelspecs: KernelSpecs) -> None:
 
 _FORGETFUL = """
 import asyncio, sys
-from tnb.kernels.local import LocalProvider
+from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
 
 async def main():

@@ -9,8 +9,8 @@ import pytest
 
 from tests.fixtures.kernelspecs import KernelSpecs
 from tnb.kernels.events import InputRequested
-from tnb.kernels.local import LocalProvider
 from tnb.kernels.protocol import KernelBackend
+from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
 from tnb.notebook.model import Cell, Notebook, Output
 from tnb.runner import CellResult, Runner, apply_kernel_metadata

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tnb.kernels.local import LocalProvider, _spec_to_launch, launch_spec_of
 from tnb.kernels.protocol import KernelChoice
-from tnb.kernels.raw import LaunchSpec, kernel_env
+from tnb.kernels.raw.kernel import LaunchSpec, kernel_env
+from tnb.kernels.raw.provider import LocalProvider, _spec_to_launch, launch_spec_of
 from tnb.kernels.selection import NoSuchKernelError, select_choice, why_chosen
 
 

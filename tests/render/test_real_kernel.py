@@ -6,7 +6,7 @@ import asyncio
 
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.render.terminal import to_plain, to_terminal, unsafe_parts
-from tnb.kernels.local import LocalProvider
+from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
 from tnb.notebook.model import Cell, Notebook, Output
 from tnb.render import best_mime, render_output

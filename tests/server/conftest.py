@@ -9,7 +9,12 @@ import pytest
 from tests.fixtures.jupyter_server import JupyterServer
 from tnb.kernels.events import KernelEvent, Stream
 from tnb.kernels.protocol import KernelChoice
-from tnb.kernels.server import ServerKernel, ServerOptions, ServerProvider, open_server_provider
+from tnb.kernels.server.provider import (
+    ServerKernel,
+    ServerOptions,
+    ServerProvider,
+    open_server_provider,
+)
 
 # Short limits so that fault tests end quickly; generous enough for a loaded 2-core machine.
 FAST = ServerOptions(start_timeout=60.0, reconnect_timeout=3.0, reply_timeout=60.0)

@@ -15,8 +15,8 @@ from jupyter_client.manager import AsyncKernelManager
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.server.conftest import FAST
-from tnb.kernels.local import LocalProvider
-from tnb.kernels.server import ServerProvider, open_server_provider
+from tnb.kernels.raw.provider import LocalProvider
+from tnb.kernels.server.provider import ServerProvider, open_server_provider
 from tnb.notebook.model import Cell, Notebook
 from tnb.runner import apply_kernel_metadata
 

@@ -24,7 +24,7 @@ from tnb.kernels.events import (
     Stream,
 )
 from tnb.kernels.protocol import KernelConnectionError, KernelProvider
-from tnb.kernels.server import (
+from tnb.kernels.server.provider import (
     InvalidServerURLError,
     NotAJupyterServerError,
     ServerAuthError,

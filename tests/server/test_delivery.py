@@ -17,9 +17,14 @@ from tests.fixtures.jupyter_server import JupyterServer, JupyterServerFactory
 from tests.server.conftest import collect, python_choice, stdout
 from tnb.kernels.events import Error, ExecuteReply
 from tnb.kernels.protocol import KernelConnectionError
-from tnb.kernels.server import ServerKernel, ServerOptions, ServerProvider, open_server_provider
-from tnb.kernels.server_rest import ServerClient
-from tnb.kernels.server_url import parse_server_url
+from tnb.kernels.server.provider import (
+    ServerKernel,
+    ServerOptions,
+    ServerProvider,
+    open_server_provider,
+)
+from tnb.kernels.server.rest import ServerClient
+from tnb.kernels.server.url import parse_server_url
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -13,10 +13,10 @@ import pytest
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.server.conftest import FAST
-from tnb.kernels.local import LocalProvider
 from tnb.kernels.protocol import KernelBackend
+from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
-from tnb.kernels.server import open_server_provider
+from tnb.kernels.server.provider import open_server_provider
 from tnb.notebook.io import load_notebook
 from tnb.notebook.model import Cell, Notebook
 from tnb.runner import Runner

@@ -14,15 +14,15 @@ from tests.fixtures.jupyter_server import JupyterServer, JupyterServerFactory
 from tests.server.conftest import FAST, collect, python_choice, stdout
 from tnb.kernels.events import ExecuteReply, KernelDied, KernelEvent, Stream
 from tnb.kernels.protocol import KernelChoice, KernelStartError
-from tnb.kernels.server import (
+from tnb.kernels.server.provider import (
     KernelGoneError,
     ServerKernel,
     ServerOptions,
     ServerProvider,
     open_server_provider,
 )
-from tnb.kernels.server_rest import ServerClient
-from tnb.kernels.server_url import parse_server_url
+from tnb.kernels.server.rest import ServerClient
+from tnb.kernels.server.url import parse_server_url
 
 pytestmark = pytest.mark.timeout(180)
 

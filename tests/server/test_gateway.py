@@ -14,7 +14,7 @@ from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.server.conftest import FAST, collect, stdout
 from tnb.kernels.protocol import KernelChoice
-from tnb.kernels.server import EnvNotSupportedError, ServerProvider, open_server_provider
+from tnb.kernels.server.provider import EnvNotSupportedError, ServerProvider, open_server_provider
 
 _TNB = str(Path(sys.executable).with_name("tnb"))
 
@@ -41,7 +41,7 @@ async def test_detected_and_lists_only_kernelspecs(
 
 
 async def test_no_token_is_an_auth_error(enterprise_gateway: EnterpriseGateway) -> None:
-    from tnb.kernels.server import ServerAuthError
+    from tnb.kernels.server.provider import ServerAuthError
 
     with pytest.raises(ServerAuthError, match="needs a token"):
         await open_server_provider(enterprise_gateway.url)

@@ -18,7 +18,8 @@ from tests.fixtures.jupyterhub import (
 )
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.server.conftest import FAST, collect, stdout
-from tnb.kernels.server import (
+from tnb.kernels.server.hub import hub_location
+from tnb.kernels.server.provider import (
     HubAuthError,
     HubServer,
     HubServerStoppedError,
@@ -28,8 +29,7 @@ from tnb.kernels.server import (
     SpawnProgress,
     open_server_provider,
 )
-from tnb.kernels.server_hub import hub_location
-from tnb.kernels.server_url import parse_server_url
+from tnb.kernels.server.url import parse_server_url
 
 _TNB = str(Path(sys.executable).with_name("tnb"))
 

@@ -12,8 +12,8 @@ from tests.fixtures.jupyter_server import JupyterServer, JupyterServerFactory
 from tests.server.conftest import FAST, collect, python_choice
 from tnb.kernels.events import Stream
 from tnb.kernels.protocol import KernelConnectionError
-from tnb.kernels.server import open_server_provider
-from tnb.kernels.server_store import remember_server, store_path
+from tnb.kernels.server.provider import open_server_provider
+from tnb.kernels.server.store import remember_server, store_path
 
 pytestmark = pytest.mark.timeout(180)
 

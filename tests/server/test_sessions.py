@@ -9,9 +9,9 @@ import pytest
 
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.server.conftest import FAST, collect, python_choice, stdout
-from tnb.kernels.server import ServerProvider, UnknownKernelSpecError, open_server_provider
-from tnb.kernels.server_rest import ServerClient
-from tnb.kernels.server_url import parse_server_url
+from tnb.kernels.server.provider import ServerProvider, UnknownKernelSpecError, open_server_provider
+from tnb.kernels.server.rest import ServerClient
+from tnb.kernels.server.url import parse_server_url
 
 pytestmark = pytest.mark.timeout(180)
 

@@ -15,9 +15,9 @@ from jupyter_server.services.kernels.connection.base import (
     serialize_msg_to_ws_v1,
 )
 
-from tnb.kernels.server_store import forget_server, load_servers, remember_server, store_path
-from tnb.kernels.server_url import ServerAddress, ServerURLError, parse_server_url, redact
-from tnb.kernels.server_wire import (
+from tnb.kernels.server.store import forget_server, load_servers, remember_server, store_path
+from tnb.kernels.server.url import ServerAddress, ServerURLError, parse_server_url, redact
+from tnb.kernels.server.wire import (
     decode_legacy,
     decode_v1,
     encode_legacy,

@@ -23,8 +23,8 @@ from tests.fixtures.kernelspecs import KernelSpecs
 from tests.ui.helpers import wait_for
 from tnb.kernels.events import ExecuteResult
 from tnb.kernels.protocol import KernelBackend, KernelConnectionError, KernelProvider
-from tnb.kernels.server import open_server_provider
-from tnb.kernels.server_store import load_servers, remember_server, store_path
+from tnb.kernels.server.provider import open_server_provider
+from tnb.kernels.server.store import load_servers, remember_server, store_path
 from tnb.providers import (
     SAMPLE_SERVER,
     ProviderEntry,

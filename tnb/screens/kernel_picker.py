@@ -240,8 +240,8 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         self.run_worker(self._list(source), group="providers", exit_on_error=False)
 
     async def _list(self, source: _Source) -> None:
-        from tnb.kernels.server import HubServerStoppedError
-        from tnb.kernels.server_rest import ServerAuthError
+        from tnb.kernels.server.provider import HubServerStoppedError
+        from tnb.kernels.server.rest import ServerAuthError
 
         try:
             choices = await source.entry.list_choices()
@@ -559,7 +559,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
 
     def _hub_start(self, source: _Source) -> Any:
         """Start the hub server (the user asked with enter), its progress in the source's row."""
-        from tnb.kernels.server import HubServer, HubStartPolicy, SpawnProgress
+        from tnb.kernels.server.provider import HubServer, HubStartPolicy, SpawnProgress
 
         async def agreed(server: HubServer) -> bool:
             source.progress = f"starting {server.label} on the hub…"

@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from tnb.kernels.protocol import KernelConnectionError
-from tnb.kernels.server import ServerAuthError, ServerProvider, open_server_provider
-from tnb.kernels.server_store import remember_server, store_path
-from tnb.kernels.server_url import ServerURLError, parse_server_url
+from tnb.kernels.server.provider import ServerAuthError, ServerProvider, open_server_provider
+from tnb.kernels.server.store import remember_server, store_path
+from tnb.kernels.server.url import ServerURLError, parse_server_url
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from tornado.simple_httpclient import HTTPTimeoutError
 
 from tnb.kernels.protocol import KernelConnectionError
-from tnb.kernels.server_rest import (
+from tnb.kernels.server.rest import (
     ServerAuthError,
     ServerClient,
     ServerRequestError,
 )
-from tnb.kernels.server_url import ServerAddress
+from tnb.kernels.server.url import ServerAddress
 
 SPAWN_TIMEOUT = 300.0
 

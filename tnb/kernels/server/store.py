@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tnb.kernels.server_url import parse_server_url
+from tnb.kernels.server.url import parse_server_url
 
 STORE_NAME = "servers.json"
 

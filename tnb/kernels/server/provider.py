@@ -15,8 +15,8 @@ from tnb.kernels.protocol import (
     KernelSpecRef,
     KernelStartError,
 )
-from tnb.kernels.server_gateway import EnvNotSupportedError, ServerFlavour, start_body
-from tnb.kernels.server_hub import (
+from tnb.kernels.server.gateway import EnvNotSupportedError, ServerFlavour, start_body
+from tnb.kernels.server.hub import (
     HubAuthError,
     HubClient,
     HubServer,
@@ -27,8 +27,8 @@ from tnb.kernels.server_hub import (
     SpawnProgress,
     hub_location,
 )
-from tnb.kernels.server_kernel import ServerKernel, ServerOptions
-from tnb.kernels.server_rest import (
+from tnb.kernels.server.kernel import ServerKernel, ServerOptions
+from tnb.kernels.server.rest import (
     InvalidServerURLError,
     JupyterHubURLError,
     KernelGoneError,
@@ -41,7 +41,7 @@ from tnb.kernels.server_rest import (
     ServerUnreachableError,
     UnknownKernelSpecError,
 )
-from tnb.kernels.server_url import ServerURLError, parse_server_url
+from tnb.kernels.server.url import ServerURLError, parse_server_url
 
 __all__ = [
     "EnvNotSupportedError",

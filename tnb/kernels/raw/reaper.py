@@ -42,7 +42,7 @@ class _Client:
 
     def _ensure(self, runtime_dir: Path) -> int | None:
         # Here, not at the top: the watchdog runs this file alone, without tnb importable.
-        from tnb.kernels.child_env import child_environment
+        from tnb.kernels.raw.child_env import child_environment
 
         if self._fd is not None and self._process is not None and self._process.poll() is None:
             return self._fd

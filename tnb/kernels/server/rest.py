@@ -11,8 +11,8 @@ from urllib.parse import quote
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 
 from tnb.kernels.protocol import KernelConnectionError, KernelStartError
-from tnb.kernels.server_gateway import ServerFlavour, detect_flavour
-from tnb.kernels.server_url import ServerAddress, redact
+from tnb.kernels.server.gateway import ServerFlavour, detect_flavour
+from tnb.kernels.server.url import ServerAddress, redact
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,7 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.session import Session
 from jupyter_core.paths import jupyter_runtime_dir
 
-from tnb.kernels import messages, reaper
-from tnb.kernels.child_env import child_environment
+from tnb.kernels import messages
 from tnb.kernels.events import (
     KernelDied,
     KernelEvent,
@@ -44,6 +43,8 @@ from tnb.kernels.protocol import (
     KernelInfo,
     KernelStartError,
 )
+from tnb.kernels.raw import reaper
+from tnb.kernels.raw.child_env import child_environment
 
 log = logging.getLogger(__name__)
 

@@ -34,14 +34,14 @@ from tnb.kernels.protocol import (
     KernelInfo,
     KernelStartError,
 )
-from tnb.kernels.server_rest import (
+from tnb.kernels.server.rest import (
     KernelGoneError,
     ServerClient,
     ServerRequestError,
     kernel_path,
     log_debug,
 )
-from tnb.kernels.server_wire import (
+from tnb.kernels.server.wire import (
     V1_PROTOCOL,
     Message,
     decode_legacy,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tnb.kernels.protocol import KernelBackend, KernelChoice, KernelSpecRef, KernelStartError
-from tnb.kernels.raw import LaunchSpec, RawKernel
+from tnb.kernels.raw.kernel import LaunchSpec, RawKernel
 
 # What jupyter_client accepts as a kernelspec name.
 _KERNELSPEC_NAME = re.compile(r"[a-zA-Z0-9._-]+")
