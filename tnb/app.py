@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
 import sys
 import time
@@ -37,6 +38,7 @@ from tnb.runner import CellResult
 from tnb.screens.dialogs import ChoiceScreen, ConfirmScreen
 from tnb.screens.notebook_screen import NotebookScreen
 from tnb.screens.stdin_prompt import StdinPromptScreen
+from tnb.session.launch import LaunchOptions
 from tnb.terminal_guard import TerminalGuard
 from tnb.widgets.cell_editor import CellEditor
 from tnb.widgets.notebook_view import NotebookView
@@ -76,7 +78,7 @@ class TnbApp(App[int]):
         notebook: Notebook,
         *,
         language: str | None = None,
-        kernel_args: argparse.Namespace | None = None,
+        kernel_args: argparse.Namespace | LaunchOptions | None = None,
         start_kernel: bool = False,
         handle_signals: bool = False,
         recover: bool = False,
@@ -92,7 +94,7 @@ class TnbApp(App[int]):
         # Set by the execution layer once a kernel answers: {"kernelspec": {...},
         # "language_info": {...}} as Jupyter stores them, written into the file on save.
         self.kernel_metadata: dict[str, Any] | None = None
-        self.kernel_args = kernel_args
+        self.kernel_args = LaunchOptions.of(kernel_args)
         self._start_on_paint = start_kernel
         self._handle_signals = handle_signals
         self._pending_runs: list[Cell] = []
@@ -140,7 +142,7 @@ class TnbApp(App[int]):
         self.push_screen(NotebookScreen(self.notebook, language=self.language))
         if self._recover and self.notebook.path is not None:
             self._open_journal()
-        if getattr(self.kernel_args, "record_timing", False):
+        if self.kernel_args.record_timing:
             from tnb.screens.format_actions import set_record_timing
 
             set_record_timing(self, True)
@@ -716,8 +718,7 @@ class TnbApp(App[int]):
         except ImportError:
             return False
         nb = self.notebook
-        args = self.kernel_args or argparse.Namespace()
-        providers = build_providers(args, nb.path.parent if nb.path else None)
+        providers = build_providers(self.kernel_args, nb.path.parent if nb.path else None)
         preferred = nb.metadata.get("kernelspec")
         screen = KernelPickerScreen(
             providers,
@@ -981,19 +982,20 @@ def run_app(args: argparse.Namespace) -> int:
     except NotebookError as error:
         print(f"tnb: {error}", file=sys.stderr)
         return 1
-    server = getattr(args, "server", None)
-    if server:
+    options = LaunchOptions.of(args)
+    if options.server:
         from tnb.cli import terminal_token_prompt
         from tnb.kernels.server.url import needs_token
 
         # Asked here, before Textual owns the terminal; the token stays in memory only.
-        ask = terminal_token_prompt(server) if needs_token(server, args.token) else None
+        server = options.server
+        ask = terminal_token_prompt(server) if needs_token(server, options.token) else None
         if ask is not None:
-            args.token = ask() or None
+            options = dataclasses.replace(options, token=ask() or None)
     app = TnbApp(
         notebook,
-        kernel_args=args,
-        start_kernel=not getattr(args, "no_kernel", False),
+        kernel_args=options,
+        start_kernel=not options.no_kernel,
         handle_signals=True,
         recover=True,
     )

@@ -21,6 +21,7 @@ from tnb.kernels.protocol import (
     KernelStartError,
 )
 from tnb.sanitize import sanitize, strip_ansi
+from tnb.session.launch import LaunchOptions
 
 if TYPE_CHECKING:
     from tnb.notebook.model import Notebook
@@ -57,30 +58,17 @@ async def _provider(
 
     ``start_hub_server``: a stopped JupyterHub server is started, with its progress shown.
     """
-    server = getattr(args, "server", None)
-    if not server:
-        from tnb.kernels.raw.provider import LocalProvider
-
-        env = dict(getattr(args, "env", None) or [])
-        yield LocalProvider(
-            notebook_dir=notebook_dir,
-            transport=getattr(args, "transport", None),
-            env=env,
-            keep_kernel=getattr(args, "keep_kernel", False),
-            # As nbclient: a headless run leaves no history.sqlite behind.
-            ipython_history=":memory:",
-        )
+    options = LaunchOptions.of(args)
+    if not options.server:
+        # As nbclient: a headless run leaves no history.sqlite behind.
+        yield options.local_provider(notebook_dir, ipython_history=":memory:")
         return
     from tnb.cli import terminal_token_prompt
-    from tnb.kernels.server.provider import HubStartPolicy, open_server_provider
+    from tnb.kernels.server.provider import HubStartPolicy
 
     try:
-        provider: KernelProvider = await open_server_provider(
-            server,
-            token=args.token,
-            ca_bundle=args.ca_bundle,
-            prompt_token=terminal_token_prompt(server),
-            env=dict(getattr(args, "env", None) or []),
+        provider: KernelProvider = await options.open_server(
+            prompt_token=terminal_token_prompt(options.server),
             hub=_hub_policy() if start_hub_server else HubStartPolicy(),
         )
     except KernelConnectionError as exc:
@@ -174,7 +162,7 @@ async def _start(
 ) -> tuple[KernelBackend, KernelChoice]:
     from tnb.kernels.selection import NoSuchKernelError, select_choice, why_chosen
 
-    if getattr(args, "existing", None):
+    if LaunchOptions.of(args).existing:
         if args.server:
             raise UserError("--existing and --server cannot be used together")
         from tnb.kernels.raw.provider import LocalProvider

@@ -27,9 +27,10 @@ from tnb.kernels.protocol import (
 from tnb.kernels.starting import start_for_notebook
 from tnb.notebook.model import Cell, Notebook
 from tnb.runner import CellResult, Runner, kernelspec_metadata
+from tnb.session.launch import LaunchOptions
 
 if TYPE_CHECKING:
-    from tnb.kernels.server.provider import HubStartPolicy, ServerProvider
+    from tnb.kernels.server.provider import HubStartPolicy
 
 RunMode = Literal["stay", "advance", "insert", "all", "above", "below", "restart_all"]
 
@@ -154,7 +155,7 @@ class KernelController:
 
     # ----------------------------------------------------------------- starting
 
-    async def start_from_args(self, args: argparse.Namespace | None) -> None:
+    async def start_from_args(self, args: argparse.Namespace | LaunchOptions | None) -> None:
         """Start what the command line asks for, else the notebook's own kernel.
 
         Raises:
@@ -164,9 +165,8 @@ class KernelController:
         from tnb.kernels.selection import NoSuchKernelError, select_choice
 
         nb = self.notebook
-        existing = getattr(args, "existing", None)
-        server = getattr(args, "server", None)
-        wanted = getattr(args, "kernel", None)
+        options = LaunchOptions.of(args)
+        existing, server, wanted = options.existing, options.server, options.kernel
         if existing:
             from tnb.kernels.raw.provider import LocalProvider
 
@@ -179,8 +179,8 @@ class KernelController:
                 self.starting = None
             self._install(local, backend)
             return
-        provider = await self.provider_from_args(args)
-        if getattr(args, "pick", False):
+        provider = await self.provider_from_args(options)
+        if options.pick:
             raise NeedsPicker("--pick", "pick")
         choices = await provider.list_choices()
         if wanted or server:
@@ -206,34 +206,20 @@ class KernelController:
             choice = match[0]
         await self.switch(provider, choice)
 
-    async def provider_from_args(self, args: argparse.Namespace | None) -> KernelProvider:
+    async def provider_from_args(
+        self, args: argparse.Namespace | LaunchOptions | None
+    ) -> KernelProvider:
         """The server's provider for ``--server``, else the local (raw) one."""
-        server = getattr(args, "server", None)
-        if server:
-            from tnb.kernels.server.provider import open_server_provider
-
+        options = LaunchOptions.of(args)
+        if options.server:
             try:
-                provider: ServerProvider = await open_server_provider(
-                    server,
-                    token=getattr(args, "token", None),
-                    ca_bundle=getattr(args, "ca_bundle", None),
-                    prompt_token=None,
-                    env=dict(getattr(args, "env", None) or []),
-                    hub=self._hub_policy(),
-                )
+                provider = await options.open_server(hub=self._hub_policy())
             finally:
                 self.starting = None  # the hub's spawn progress, if any, is over
             self._providers_to_close.append(provider)
             return provider
-        from tnb.kernels.raw.provider import LocalProvider
-
         nb = self.notebook
-        return LocalProvider(
-            notebook_dir=nb.path.parent if nb.path else None,
-            transport=getattr(args, "transport", None),
-            env=dict(getattr(args, "env", None) or []),
-            keep_kernel=getattr(args, "keep_kernel", False),
-        )
+        return options.local_provider(nb.path.parent if nb.path else None)
 
     def _hub_policy(self) -> HubStartPolicy:
         """Ask before starting a stopped hub server; its spawn progress shows as 'starting'."""
@@ -257,7 +243,7 @@ class KernelController:
 
         return HubStartPolicy(confirm=confirm, progress=progress)
 
-    async def start_default(self, args: argparse.Namespace | None) -> None:
+    async def start_default(self, args: argparse.Namespace | LaunchOptions | None) -> None:
         """Like :meth:`start_from_args`, but fall back to the best local match instead of asking."""
         try:
             await self.start_from_args(args)

@@ -18,6 +18,7 @@ from tnb.kernels.protocol import (
     KernelProvider,
     KernelStartError,
 )
+from tnb.session.launch import LaunchOptions
 
 Opener = Callable[[], Awaitable[KernelProvider]]
 
@@ -133,28 +134,30 @@ def connected_server_entry(provider: KernelProvider) -> ProviderEntry:
     return ProviderEntry(f"Jupyter server {base}", "server", provider=provider, url=base)
 
 
-def build_providers(args: argparse.Namespace, notebook_dir: Path | None) -> list[ProviderEntry]:
+def build_providers(
+    args: argparse.Namespace | LaunchOptions, notebook_dir: Path | None
+) -> list[ProviderEntry]:
     """This computer, then ``--server`` (with ``--token``/``--ca-bundle``), then each
     remembered server. Nothing connects here: each server opens when first listed."""
     from tnb.kernels.server.store import load_servers
     from tnb.kernels.server.url import ServerURLError, parse_server_url
 
+    options = LaunchOptions.of(args)
     entries = [
         local_entry(
             notebook_dir,
-            transport=getattr(args, "transport", None),
-            env=dict(getattr(args, "env", None) or []),
-            keep_kernel=getattr(args, "keep_kernel", False),
+            transport=options.transport,
+            env=dict(options.env),
+            keep_kernel=options.keep_kernel,
         )
     ]
     seen: set[str] = set()
-    server = getattr(args, "server", None)
-    if server:
+    if options.server:
         entry = server_entry(
-            server,
-            token=getattr(args, "token", None),
-            ca_bundle=getattr(args, "ca_bundle", None),
-            env=dict(getattr(args, "env", None) or []),
+            options.server,
+            token=options.token,
+            ca_bundle=options.ca_bundle,
+            env=dict(options.env),
         )
         entries.append(entry)
         seen.add(entry.url)
@@ -170,7 +173,7 @@ def build_providers(args: argparse.Namespace, notebook_dir: Path | None) -> list
             server_entry(
                 remembered.url,
                 token=remembered.token,
-                env=dict(getattr(args, "env", None) or []),
+                env=dict(options.env),
             )
         )
     return entries

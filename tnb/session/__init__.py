@@ -1,0 +1,1 @@
+"""The glue between a notebook and its kernels: launch options, from the command line on."""
