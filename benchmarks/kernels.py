@@ -28,7 +28,7 @@ from tnb.kernels.protocol import KernelBackend, KernelChoice
 from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
 from tnb.notebook.model import Cell, Notebook
-from tnb.runner import Runner
+from tnb.session.runner import Runner
 
 Transport = Literal["ipc", "tcp"]
 

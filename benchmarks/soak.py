@@ -2,7 +2,7 @@
 
 Run: `.venv/bin/python benchmarks/soak.py [--rounds N] [--lines N] [--restart-every K]`.
 Each round reloads the notebook from disk, edits cells through the model's operations, runs
-them with `tnb.runner.Runner` (printed lines, a display update, an expected error, a result),
+them with `Runner` (tnb.session.runner: printed lines, a display update, an error, a result),
 checks every expected output arrived, saves atomically and re-reads the file to check it.
 Every K rounds the kernel restarts. The server backend talks to a stock jupyter_server
 (default iopub rate limit) on 127.0.0.1. Prints a table per backend: output lost, memory and
@@ -39,7 +39,7 @@ from tnb.kernels.selection import select_choice
 from tnb.kernels.server.provider import open_server_provider
 from tnb.notebook.io import load_notebook, save_notebook
 from tnb.notebook.model import Cell, Notebook
-from tnb.runner import RAISES_TAG, Runner
+from tnb.session.runner import RAISES_TAG, Runner
 
 MB = 1024 * 1024
 ME = psutil.Process()

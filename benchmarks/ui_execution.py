@@ -27,7 +27,7 @@ from jupyter_client.manager import AsyncKernelManager
 from benchmarks.kernels import bare_stop, pct, python_choice, tnb_start
 from tnb.app import TnbApp
 from tnb.notebook.model import Cell, Notebook
-from tnb.runner import Runner
+from tnb.session.runner import Runner
 
 
 def _lines_ok(text: str, n: int) -> int:

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from tests.kernels.test_raw import _fake_env
-from tnb.kernel_memory import remembered
 from tnb.notebook.io import dumps_notebook, load_notebook
 from tnb.notebook.model import Cell, Notebook
+from tnb.session.memory import remembered
 
 
 def test_run_without_a_kernel_name_takes_python3_and_says_so(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["tnb.notebook", "tnb.kernels", "tnb.runner", "tnb.session"])
+@pytest.mark.parametrize("module", ["tnb.notebook", "tnb.kernels", "tnb.session"])
 def test_lower_layer_imports_no_ui(module: str) -> None:
     code = (
         "import importlib, pkgutil, sys\n"

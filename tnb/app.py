@@ -24,7 +24,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tnb.bounded_exit import EXIT
-from tnb.kernel_controller import KernelController, NeedsPicker, PickerReason, UiHooks
 from tnb.kernels.events import InputRequested
 from tnb.kernels.protocol import (
     KernelChoice,
@@ -34,11 +33,12 @@ from tnb.kernels.protocol import (
 )
 from tnb.keys import KEY_ACTIONS
 from tnb.notebook.model import Cell, Notebook
-from tnb.runner import CellResult
 from tnb.screens.dialogs import ChoiceScreen, ConfirmScreen
 from tnb.screens.notebook_screen import NotebookScreen
 from tnb.screens.stdin_prompt import StdinPromptScreen
+from tnb.session.controller import KernelController, NeedsPicker, PickerReason, UiHooks
 from tnb.session.launch import LaunchOptions
+from tnb.session.runner import CellResult
 from tnb.terminal_guard import TerminalGuard
 from tnb.widgets.cell_editor import CellEditor
 from tnb.widgets.notebook_view import NotebookView
@@ -713,8 +713,8 @@ class TnbApp(App[int]):
     def _open_picker(self, note: str = "") -> bool:
         """Push the kernel picker, ``note`` saying why it opened; False when this build has none."""
         try:
-            from tnb.providers import build_providers
             from tnb.screens.kernel_picker import KernelPickerScreen
+            from tnb.session.sources import build_providers
         except ImportError:
             return False
         nb = self.notebook
@@ -824,7 +824,7 @@ class TnbApp(App[int]):
         kernels.run(event.cells)
 
     def _queue_until_started(self, cells: list[Cell]) -> None:
-        from tnb.runner import should_run
+        from tnb.session.runner import should_run
 
         screen = self.notebook_screen
         for cell in cells:

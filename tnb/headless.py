@@ -172,7 +172,7 @@ async def _start(
         except KernelConnectionError as exc:
             raise UserError(str(exc)) from None
         return backend, backend.choice
-    from tnb.kernel_memory import remember, remembered
+    from tnb.session.memory import remember, remembered
 
     last = None if args.server else remembered(notebook.path, notebook.kernel_name)
     try:
@@ -237,7 +237,7 @@ async def _run(args: argparse.Namespace) -> int:
     from tnb.notebook.io import load_notebook, save_notebook
     from tnb.notebook.model import FIRST_MINOR_WITH_TIMING
     from tnb.notebook.readonly import read_only_reason
-    from tnb.runner import Runner, apply_kernel_metadata
+    from tnb.session.runner import Runner, apply_kernel_metadata
 
     path: Path = args.notebook
     output: Path = args.output or path

@@ -13,7 +13,7 @@ from tnb.kernels.protocol import KernelBackend
 from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
 from tnb.notebook.model import Cell, Notebook, Output
-from tnb.runner import CellResult, Runner, apply_kernel_metadata
+from tnb.session.runner import CellResult, Runner, apply_kernel_metadata
 
 GUARD = 120.0
 

@@ -10,7 +10,7 @@ from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
 from tnb.notebook.model import Cell, Notebook, Output
 from tnb.render import best_mime, render_output
-from tnb.runner import Runner
+from tnb.session.runner import Runner
 
 CELLS = [
     # Hostile prints: title, clipboard write, screen clear, cursor home, a hyperlink, a bell.

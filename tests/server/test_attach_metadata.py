@@ -18,7 +18,7 @@ from tests.server.conftest import FAST
 from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.server.provider import ServerProvider, open_server_provider
 from tnb.notebook.model import Cell, Notebook
-from tnb.runner import apply_kernel_metadata
+from tnb.session.runner import apply_kernel_metadata
 
 _TNB = str(Path(sys.executable).with_name("tnb"))
 EXPECTED = {"name": "tnb-python", "display_name": "tnb test Python", "language": "python"}

@@ -19,7 +19,7 @@ from tnb.kernels.selection import select_choice
 from tnb.kernels.server.provider import open_server_provider
 from tnb.notebook.io import load_notebook
 from tnb.notebook.model import Cell, Notebook
-from tnb.runner import Runner
+from tnb.session.runner import Runner
 
 pytestmark = pytest.mark.timeout(300)
 

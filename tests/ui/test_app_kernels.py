@@ -13,12 +13,12 @@ from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.ui.helpers import wait_for
 from tnb.app import PICKER_NOTES, TnbApp
-from tnb.kernel_controller import KernelController, UiHooks
 from tnb.kernels.server.provider import open_server_provider
 from tnb.kernels.starting import server_session_path
 from tnb.notebook.model import Cell, Notebook
 from tnb.screens.kernel_picker import KernelPickerScreen
 from tnb.screens.server_dialog import ServerDialog
+from tnb.session.controller import KernelController, UiHooks
 
 SIZE = (100, 40)
 
@@ -275,8 +275,8 @@ async def test_reopening_starts_the_environment_the_notebook_last_ran_on(
     kernelspecs: KernelSpecs, own_config: Path, tmp_path: Path
 ) -> None:
     from tests.kernels.test_raw import _fake_env
-    from tnb.kernel_memory import remember
     from tnb.kernels.raw.provider import LocalProvider
+    from tnb.session.memory import remember
 
     # Without the memory, a notebook naming python3 starts the python3 kernelspec, even with a
     # .venv beside it (the kernel named in the notebook comes first).

@@ -25,17 +25,10 @@ from tnb.kernels.events import ExecuteResult
 from tnb.kernels.protocol import KernelBackend, KernelConnectionError, KernelProvider
 from tnb.kernels.server.provider import open_server_provider
 from tnb.kernels.server.store import load_servers, remember_server, store_path
-from tnb.providers import (
-    SAMPLE_SERVER,
-    ProviderEntry,
-    StaticProvider,
-    build_providers,
-    local_entry,
-    sample_server_choices,
-    server_entry,
-)
 from tnb.screens.kernel_picker import KernelPickerScreen, PickedKernel
 from tnb.screens.server_dialog import ServerDialog
+from tnb.screenshots import SAMPLE_SERVER, StaticProvider, sample_server_choices
+from tnb.session.sources import ProviderEntry, build_providers, local_entry, server_entry
 
 UNSET = object()
 

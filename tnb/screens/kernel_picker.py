@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from tnb.kernels.protocol import KernelChoice, KernelConnectionError, KernelProvider
 from tnb.kernels.selection import NoSuchKernelError, select_choice
-from tnb.providers import ProviderEntry, connected_server_entry
+from tnb.session.sources import ProviderEntry, connected_server_entry
 
 ADD_SERVER = "add-server"
 

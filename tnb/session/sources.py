@@ -5,18 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from tnb.kernels.protocol import (
     BackendKind,
-    KernelBackend,
     KernelChoice,
-    KernelConnectionError,
     KernelProvider,
-    KernelStartError,
 )
 from tnb.session.launch import LaunchOptions
 
@@ -184,152 +180,3 @@ async def close_providers(entries: Iterable[ProviderEntry], *, keep: object = No
     for entry in entries:
         if keep is None or entry.opened is not keep:
             await entry.close()
-
-
-# ---------------------------------------------------------------- fixed providers for pictures
-
-
-class StaticProvider:
-    """A provider with a fixed list that starts nothing: for screenshots and snapshot tests."""
-
-    def __init__(self, name: str, choices: Sequence[KernelChoice]) -> None:
-        self.name = name
-        self._choices = list(choices)
-
-    async def list_choices(self) -> list[KernelChoice]:
-        """The fixed list."""
-        return list(self._choices)
-
-    @property
-    def url(self) -> str:
-        """ "": sample kernels live nowhere."""
-        return ""
-
-    async def start(self, choice: KernelChoice, *, notebook: Path | None = None) -> KernelBackend:
-        """Always refuses: this provider only shows how a list looks."""
-        raise KernelStartError(choice.display_name, "a sample kernel cannot start")
-
-    async def close(self) -> None:
-        """Nothing to release."""
-
-
-def _raw(
-    kind: Any, name: str, display: str, language: str, location: str, **kw: Any
-) -> KernelChoice:
-    return KernelChoice(
-        key=f"{kind}:{name}",
-        backend="raw",
-        kind=kind,
-        name=name,
-        display_name=display,
-        language=language,
-        location=location,
-        **kw,
-    )
-
-
-SAMPLE_SERVER = "http://127.0.0.1:8888/"
-
-
-def sample_local_choices() -> list[KernelChoice]:
-    """What a typical machine offers: two kernelspecs, environments, a running kernel."""
-    share = "/usr/local/share/jupyter/kernels"
-    return [
-        _raw("spec", "bash", "Bash", "bash", f"{share}/bash"),
-        _raw("spec", "python3", "Python 3 (ipykernel)", "python", "/usr/bin/python3"),
-        _raw(
-            "environment",
-            "env:/home/ada/project/.venv",
-            "Python 3.12 (.venv in /home/ada/project)",
-            "python",
-            "/home/ada/project/.venv/bin/python",
-            details={"near_notebook": True},
-        ),
-        _raw(
-            "environment",
-            "env:/opt/conda",
-            "Python 3.11 ($CONDA_PREFIX)",
-            "python",
-            "/opt/conda/bin/python",
-            available=False,
-            reason="ipykernel is not installed in /opt/conda",
-            fix="/opt/conda/bin/python -m pip install ipykernel",
-        ),
-        _raw(
-            "running",
-            "kernel-4f1c",
-            "running kernel kernel-4f1c (python3)",
-            "",
-            "/run/user/1000/jupyter/kernel-4f1c.json",
-        ),
-    ]
-
-
-SAMPLE_NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-
-def sample_server_choices(
-    base: str = SAMPLE_SERVER, *, now: datetime = SAMPLE_NOW
-) -> list[KernelChoice]:
-    """A server with two kernelspecs, a notebook session and a bare running kernel; their
-    last activity is 5 min and 30 s before ``now``."""
-
-    def server(kind: Any, name: str, display: str, language: str, **details: Any) -> KernelChoice:
-        return KernelChoice(
-            key=f"server:{base}:{kind}:{name}",
-            backend="server",
-            kind=kind,
-            name=name,
-            display_name=display,
-            language=language,
-            location=base,
-            details=details,
-        )
-
-    return [
-        server("spec", "python3", "Python 3 (ipykernel)", "python"),
-        server("spec", "ir", "R", "R"),
-        server(
-            "session",
-            "0b7e1c2d-aaaa-4bbb-8ccc-123456789abc",
-            "Python 3 (ipykernel) · analysis/model.ipynb",
-            "python",
-            kernel_id="0b7e1c2d-aaaa-4bbb-8ccc-123456789abc",
-            path="analysis/model.ipynb",
-            state="idle",
-            last_activity=(now - timedelta(minutes=5)).isoformat(),
-        ),
-        server(
-            "running",
-            "9d3f0a11-bbbb-4ccc-8ddd-abcdefabcdef",
-            "Python 3 (ipykernel) · running 9d3f0a11",
-            "python",
-            kernel_id="9d3f0a11-bbbb-4ccc-8ddd-abcdefabcdef",
-            state="busy",
-            last_activity=(now - timedelta(seconds=30)).isoformat(),
-        ),
-    ]
-
-
-def sample_providers(
-    *, server: bool = True, server_error: str = "", now: datetime = SAMPLE_NOW
-) -> list[ProviderEntry]:
-    """Fixed entries: this computer, and a server that lists or fails with ``server_error``."""
-    entries = [
-        ProviderEntry(
-            "This computer", "raw", provider=StaticProvider("local", sample_local_choices())
-        )
-    ]
-    if server or server_error:
-
-        async def open_sample() -> KernelProvider:
-            if server_error:
-                raise KernelConnectionError(server_error)
-            return StaticProvider(f"Jupyter server {SAMPLE_SERVER}", sample_server_choices(now=now))
-
-        entries.append(
-            ProviderEntry(
-                f"Jupyter server {SAMPLE_SERVER}", "server", opener=open_sample, url=SAMPLE_SERVER
-            )
-        )
-    return entries

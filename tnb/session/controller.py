@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from tnb.kernel_memory import remember, remembered
 from tnb.kernels.events import InputRequested, KernelDied
 from tnb.kernels.protocol import (
     Completion,
@@ -26,8 +25,9 @@ from tnb.kernels.protocol import (
 )
 from tnb.kernels.starting import start_for_notebook
 from tnb.notebook.model import Cell, Notebook
-from tnb.runner import CellResult, Runner, kernelspec_metadata
 from tnb.session.launch import LaunchOptions
+from tnb.session.memory import remember, remembered
+from tnb.session.runner import CellResult, Runner, kernelspec_metadata
 
 if TYPE_CHECKING:
     from tnb.kernels.server.provider import HubStartPolicy
