@@ -48,3 +48,20 @@ def test_no_layer_above_the_kernels_probes_a_backend_or_provider() -> None:
                 if any(word in target for word in ("backend", "provider", "choice")):
                     found.append(f"{path.relative_to(root.parent)}:{node.lineno} {target}")
     assert found == []
+
+
+def test_no_import_cycles() -> None:
+    """No module imports one that imports it back, at run time (TYPE_CHECKING imports do
+    not run): each module has a place in the floors, above what it uses."""
+    import grimp
+
+    graph = grimp.build_graph("tnb", exclude_type_checking_imports=True)
+    cycles = sorted(
+        {
+            tuple(sorted((module, imported)))
+            for module in graph.modules
+            for imported in graph.find_modules_directly_imported_by(module)
+            if graph.chain_exists(importer=imported, imported=module)
+        }
+    )
+    assert cycles == []

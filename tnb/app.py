@@ -984,7 +984,7 @@ def run_app(args: argparse.Namespace) -> int:
         return 1
     options = LaunchOptions.of(args)
     if options.server:
-        from tnb.cli import terminal_token_prompt
+        from tnb.cli_token import terminal_token_prompt
         from tnb.kernels.server.url import needs_token
 
         # Asked here, before Textual owns the terminal; the token stays in memory only.

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from tnb import __version__
@@ -19,29 +17,6 @@ def _env_pair(text: str) -> tuple[str, str]:
     if not sep or not key:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
     return key, value
-
-
-def terminal_token_prompt(url: str) -> Callable[[], str] | None:
-    """A hidden-input prompt for ``url``'s token on the terminal, or None without one.
-
-    The kernel layer only takes a ``prompt_token`` callable: asking a person is ours.
-    """
-    if not sys.stdin.isatty():
-        return None
-    from tnb.kernels.server.url import ServerURLError, parse_server_url
-
-    try:
-        shown = parse_server_url(url).base_url  # without any ?token= it carried
-    except ServerURLError:
-        shown = "the server"
-
-    def ask() -> str:
-        try:
-            return getpass.getpass(f"Token for {shown} (input hidden): ").strip()
-        except (EOFError, KeyboardInterrupt):
-            return ""
-
-    return ask
 
 
 def _add_token_options(group: argparse._ArgumentGroup | argparse.ArgumentParser) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import os
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tnb.kernels.server.url import ServerURLError, parse_server_url, redact
@@ -120,3 +121,24 @@ def take_token(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Non
     warning = exposed_token_file(path)
     if warning:
         print(warning, file=sys.stderr)
+
+
+def terminal_token_prompt(url: str) -> Callable[[], str] | None:
+    """A hidden-input prompt for ``url``'s token on the terminal, or None without one.
+
+    The kernel layer only takes a ``prompt_token`` callable: asking a person is ours.
+    """
+    if not sys.stdin.isatty():
+        return None
+    try:
+        shown = parse_server_url(url).base_url  # without any ?token= it carried
+    except ServerURLError:
+        shown = "the server"
+
+    def ask() -> str:
+        try:
+            return getpass.getpass(f"Token for {shown} (input hidden): ").strip()
+        except (EOFError, KeyboardInterrupt):
+            return ""
+
+    return ask

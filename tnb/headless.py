@@ -63,7 +63,7 @@ async def _provider(
         # As nbclient: a headless run leaves no history.sqlite behind.
         yield options.local_provider(notebook_dir, ipython_history=":memory:")
         return
-    from tnb.cli import terminal_token_prompt
+    from tnb.cli_token import terminal_token_prompt
     from tnb.kernels.server.provider import HubStartPolicy
 
     try:

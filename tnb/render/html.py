@@ -224,8 +224,6 @@ class _HtmlToRich(HTMLParser):
             self.target.append("─" * 20 + "\n", Style(dim=True))
         elif tag == "img":
             if self.links:
-                from tnb.render.markdown import image_label
-
                 label = image_label(attributes.get("alt") or "", attributes.get("src") or "")
                 self.write(label)
             else:
@@ -380,3 +378,13 @@ def render_html(
     if not parser.blocks:
         return None
     return parser.blocks[0] if len(parser.blocks) == 1 else Group(*parser.blocks)
+
+
+def image_label(alt: str, src: str) -> str:
+    """How a picture in markdown reads in a terminal: its alt text and where it lives."""
+    label = f"[image: {alt.strip() or 'no description'}]"
+    if src.startswith("data:"):
+        return label + " (embedded: p views it)"
+    if src.startswith("attachment:"):
+        return label + " (attached: p views it)"
+    return f"{label} ({src})" if src else label

@@ -18,7 +18,7 @@ from rich.style import Style
 from rich.text import Text
 from rich.theme import Theme
 
-from tnb.render.html import render_html
+from tnb.render.html import image_label, render_html
 from tnb.render.math import math_text, render_math
 from tnb.render.math_spans import MARKER, Found, Literal, MathSpan, extract_math
 from tnb.sanitize import strip_ansi
@@ -57,16 +57,6 @@ def _attributes(text: str) -> dict[str, str]:
     return {
         name.lower(): html.unescape(value.strip("\"'")) for name, value in _ATTRIBUTE.findall(text)
     }
-
-
-def image_label(alt: str, src: str) -> str:
-    """How a picture in markdown reads in a terminal: its alt text and where it lives."""
-    label = f"[image: {alt.strip() or 'no description'}]"
-    if src.startswith("data:"):
-        return label + " (embedded: p views it)"
-    if src.startswith("attachment:"):
-        return label + " (attached: p views it)"
-    return f"{label} ({src})" if src else label
 
 
 class MathBlock(MarkdownElement):

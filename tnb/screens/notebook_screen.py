@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -114,11 +114,9 @@ class NotebookScreen(ReadingActions):
 
     @property
     def tnb_app(self) -> TnbApp:
-        """The app, typed."""
-        from tnb.app import TnbApp
-
-        assert isinstance(self.app, TnbApp)
-        return self.app
+        """The app, typed. A cast, not an import: the app imports this screen, and a screen
+        that imported the app back would make the two one module in disguise."""
+        return cast("TnbApp", self.app)
 
     def on_mount(self) -> None:
         """Start in command mode on the first cell."""
