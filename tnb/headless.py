@@ -212,11 +212,7 @@ def _report_failure(notebook: Any, result: Any, timeout: float | None) -> None:
         _say(f"tnb run: {label} did not finish within {timeout:g} s; it was interrupted")
     elif result.status == "died":
         died = result.died
-        _say(f"tnb run: {label}: {died.reason if died else 'the kernel died'}")
-        if died and died.exit_code is not None:
-            _say(f"exit code {died.exit_code}")
-        if died and died.stderr_tail:
-            _say(f"--- last lines of the kernel's stderr ---\n{died.stderr_tail}")
+        _say(f"tnb run: {label}: {died.describe() if died else 'the kernel died'}")
     else:
         error = result.error
         _say(f"tnb run: {label} raised {error.ename if error else 'an error'}:")

@@ -112,3 +112,15 @@ def test_reply_helpers() -> None:
         "python",
         "5.3",
     )
+
+
+def test_a_death_is_told_the_same_way_everywhere() -> None:
+    """The app's status and `tnb run` both say it with KernelDied.describe()."""
+    from tnb.kernels.events import KernelDied
+
+    tail = "\n".join(f"line {i}" for i in range(20))
+    text = KernelDied("kernel 'X' died", exit_code=3, stderr_tail=tail).describe()
+    assert text.splitlines()[:2] == ["kernel 'X' died (exit code 3)", "last lines of its stderr:"]
+    assert text.splitlines()[2:] == [f"line {i}" for i in range(12, 20)]
+    assert KernelDied("", exit_code=None).describe() == "the kernel died"
+    assert KernelDied("gone (exit code 9)", exit_code=9).describe() == "gone (exit code 9)"

@@ -101,6 +101,18 @@ class KernelDied:
     exit_code: int | None = None
     stderr_tail: str = ""
 
+    def describe(self) -> str:
+        """One message, the same in the app and `tnb run`: the reason, the exit code and
+        the kernel's last stderr lines."""
+        text = self.reason or "the kernel died"
+        if self.exit_code is not None and "exit code" not in text:
+            text += f" (exit code {self.exit_code})"
+        tail = self.stderr_tail.strip()
+        if tail:
+            lines = tail.splitlines()[-8:]
+            text += "\nlast lines of its stderr:\n" + "\n".join(lines)
+        return text
+
 
 KernelEvent = (
     Stream

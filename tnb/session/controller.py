@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from tnb.kernels.events import InputRequested, KernelDied
+from tnb.kernels.events import InputRequested
 from tnb.kernels.protocol import (
     Completion,
     ConnectionState,
@@ -297,7 +297,7 @@ class KernelController:
         def finished(result: CellResult) -> None:
             self.started_at = None
             if result.status == "died" and result.died is not None:
-                self.failure = describe_death(result.died)
+                self.failure = result.died.describe()
             hooks.cell_finished(result)
 
         self.runner = Runner(
@@ -396,7 +396,7 @@ class KernelController:
         status = self.status
         if status == "dead" and self.backend is not None and self.failure is None:
             died = self.backend.died
-            self.failure = describe_death(died) if died is not None else "the kernel died"
+            self.failure = died.describe() if died is not None else "the kernel died"
         if status != self._last_status:
             self._last_status = status
             self.hooks.status_changed()
@@ -442,16 +442,3 @@ class KernelController:
         for provider in [*providers, *(p for group in adopted for p in group)]:
             with contextlib.suppress(Exception):
                 await provider.close()
-
-
-def describe_death(died: KernelDied) -> str:
-    """A KernelDied as one message: reason, exit code and the kernel's last stderr lines."""
-    text = died.reason or "the kernel died"
-    code = died.exit_code
-    if code is not None and "exit code" not in text:
-        text += f" (exit code {code})"
-    tail = died.stderr_tail.strip()
-    if tail:
-        lines = tail.splitlines()[-8:]
-        text += "\nlast lines of its stderr:\n" + "\n".join(lines)
-    return text
