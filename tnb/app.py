@@ -484,7 +484,6 @@ class TnbApp(App[int]):
             screen = self.notebook_screen
             if screen is not None:
                 screen.update_bars(f"saved as {path.name}")
-                screen.post_message(NotebookScreen.Saved(path))
 
         self.push_screen(SaveAsScreen(unused_path(current), save), saved)
 

@@ -65,12 +65,6 @@ class NotebookScreen(ReadingActions):
 
         action: Literal["interrupt", "restart", "change"]
 
-    @dataclass
-    class Saved(Message):
-        """The notebook was written to ``path``."""
-
-        path: Path
-
     def __init__(self, notebook: Notebook, *, language: str = "python") -> None:
         super().__init__()
         self.notebook = notebook
@@ -746,7 +740,6 @@ class NotebookScreen(ReadingActions):
             path = self.notebook.path
             assert path is not None
             self.update_bars(f"saved {path.name}")
-            self.post_message(self.Saved(path))
         else:
             self.update_bars()
 
