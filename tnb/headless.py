@@ -109,7 +109,15 @@ def _choice_json(choice: KernelChoice) -> dict[str, Any]:
         "available": choice.available,
         "reason": choice.reason,
         "fix": choice.fix,
-    }
+    } | (
+        {
+            "environment_kind": choice.details.get("environment_kind", ""),
+            "python_version": choice.details.get("python_version", ""),
+            "ipykernel": choice.available,
+        }
+        if choice.kind == "environment"
+        else {}
+    )
 
 
 def _print_table(choices: list[KernelChoice]) -> None:

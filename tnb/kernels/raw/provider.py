@@ -15,21 +15,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tnb.kernels.protocol import KernelBackend, KernelChoice, KernelSpecRef, KernelStartError
+from tnb.kernels.raw.environments import find_environments, interpreter_of, python_version
 from tnb.kernels.raw.kernel import LaunchSpec, RawKernel
 
 # What jupyter_client accepts as a kernelspec name.
 _KERNELSPEC_NAME = re.compile(r"[a-zA-Z0-9._-]+")
 _BARE_PYTHONS = {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
-_BIN = "Scripts" if sys.platform == "win32" else "bin"
-_EXE = "python.exe" if sys.platform == "win32" else "python"
-
-
-def _interpreter_of(prefix: Path) -> Path | None:
-    for name in (_EXE, "python3"):
-        candidate = prefix / _BIN / name
-        if candidate.exists():
-            return candidate
-    return None
 
 
 def _has_ipykernel(prefix: Path) -> bool:
@@ -38,29 +29,6 @@ def _has_ipykernel(prefix: Path) -> bool:
         return importlib.util.find_spec("ipykernel") is not None
     patterns = ("lib/python3*/site-packages/ipykernel", "Lib/site-packages/ipykernel")
     return any(any(prefix.glob(p)) for p in patterns)
-
-
-def _python_version(prefix: Path) -> str:
-    for lib in sorted(prefix.glob("lib/python3*")):
-        return lib.name.removeprefix("python")
-    return ""
-
-
-def _environment_prefixes(notebook_dir: Path | None) -> list[tuple[Path, str]]:
-    """(prefix, how it was found) for each candidate environment, in priority order."""
-    found: list[tuple[Path, str]] = []
-    if notebook_dir is not None:
-        folder = notebook_dir.resolve()
-        for parent in [folder, *folder.parents]:
-            for name in (".venv", "venv"):
-                if (parent / name / "pyvenv.cfg").exists() or _interpreter_of(parent / name):
-                    found.append((parent / name, f"{name} in {parent}"))
-    for var in ("VIRTUAL_ENV", "CONDA_PREFIX"):
-        value = os.environ.get(var)
-        if value:
-            found.append((Path(value), f"${var}"))
-    found.append((Path(sys.prefix), "tnb's own interpreter"))
-    return found
 
 
 def _spec_to_launch(
@@ -75,7 +43,7 @@ def _spec_to_launch(
         # lives in an environment's share/jupyter/kernels means that environment's python.
         res = Path(resource_dir)
         prefix = res.parents[3] if len(res.parents) > 3 and res.parent.name == "kernels" else None
-        interpreter = _interpreter_of(prefix) if prefix else None
+        interpreter = interpreter_of(prefix) if prefix else None
         argv[0] = str(interpreter) if interpreter else sys.executable
         bin_dir = str(Path(argv[0]).parent)
         location = argv[0]
@@ -155,18 +123,14 @@ def _list_choices_sync(notebook_dir: Path | None, running: bool) -> list[KernelC
                 details=_launch_details(launch),
             )
         )
-    seen: set[Path] = set()
-    for prefix, how in _environment_prefixes(notebook_dir):
-        interpreter = _interpreter_of(prefix)
+    for found in find_environments(notebook_dir):
+        prefix, how = found.prefix, found.how
+        interpreter = interpreter_of(prefix)
         if interpreter is None:
             continue
-        resolved = prefix.resolve()
-        if resolved in seen:
-            continue
-        seen.add(resolved)
         if Path(os.path.abspath(interpreter)) in bound_interpreters:
             continue  # already offered as a kernelspec
-        version = _python_version(prefix)
+        version = python_version(prefix)
         label = f"Python {version} ({how})" if version else f"Python ({how})"
         available = _has_ipykernel(prefix)
         launch = LaunchSpec(
@@ -189,7 +153,11 @@ def _list_choices_sync(notebook_dir: Path | None, running: bool) -> list[KernelC
                 reason="" if available else f"ipykernel is not installed in {prefix}",
                 fix="" if available else f"{interpreter} -m pip install ipykernel",
                 details=_launch_details(launch)
-                | {"near_notebook": how.startswith((".venv", "venv"))},
+                | {
+                    "near_notebook": found.kind == "project",
+                    "environment_kind": found.kind,
+                    "python_version": version,
+                },
             )
         )
     if running:
