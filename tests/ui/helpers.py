@@ -84,9 +84,11 @@ def showcase_notebook() -> Notebook:
 HANG_GUARD = 60.0
 
 
-async def wait_for(pilot: Pilot[Any], check: Callable[[], bool], what: str) -> None:
-    """Let the app run until ``check()`` holds; fail after ``HANG_GUARD`` seconds."""
-    deadline = time.monotonic() + HANG_GUARD
+async def wait_for(
+    pilot: Pilot[Any], check: Callable[[], bool], what: str, *, guard: float = HANG_GUARD
+) -> None:
+    """Let the app run until ``check()`` holds; fail after ``guard`` seconds."""
+    deadline = time.monotonic() + guard
     while not check():
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up waiting for {what}")

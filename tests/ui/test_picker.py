@@ -25,6 +25,7 @@ from tnb.kernels.events import ExecuteResult
 from tnb.kernels.protocol import KernelBackend, KernelConnectionError, KernelProvider
 from tnb.kernels.server.provider import open_server_provider
 from tnb.kernels.server.store import load_servers, remember_server, store_path
+from tnb.screens.install_kernel import InstallKernelScreen
 from tnb.screens.kernel_picker import KernelPickerScreen, PickedKernel
 from tnb.screens.server_dialog import ServerDialog
 from tnb.screenshots import SAMPLE_SERVER, StaticProvider, sample_server_choices
@@ -248,12 +249,19 @@ async def test_unavailable_row_says_why_and_is_not_chosen(tmp_path: Path) -> Non
         assert row in ids(app)
         text = " ".join(row_text(app, row).split())  # long paths wrap onto more lines
         assert "ipykernel is not installed" in text
-        assert f"fix: {venv}/bin/python -m pip install ipykernel" in text
+        assert (
+            f"fix: {venv}/bin/python -m pip install --disable-pip-version-check ipykernel" in text
+        )
         picker(app)._select_id(row)
-        await pilot.press("enter")
-        await pilot.pause()
+        await pilot.press("enter")  # asks to install ipykernel, runs nothing yet
+        await wait_for(pilot, lambda: isinstance(app.screen, InstallKernelScreen), "the offer")
+        assert f"{venv}/bin/python -m pip install" in str(
+            app.screen.query_one("#install-question").render()
+        )
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, KernelPickerScreen), "the picker")
         assert app.result is UNSET
-        assert isinstance(app.screen, KernelPickerScreen)
+        assert not (venv / "lib").exists()  # nothing was installed
 
 
 @pytest.fixture

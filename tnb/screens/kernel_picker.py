@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -546,6 +546,9 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
             self._load(source)
             self._rebuild()
             return
+        if not choice.available and choice.details.get("installable"):
+            self._offer_install(source, choice)
+            return
         if not choice.available:
             fix = f" Fix: {choice.fix}" if choice.fix else ""
             self.notify(
@@ -556,6 +559,27 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         if provider is None:  # only ready sources have rows, and they are open
             return
         self.dismiss(PickedKernel(provider, choice))
+
+    def _offer_install(self, source: _Source, choice: KernelChoice) -> None:
+        """An environment without ipykernel: ask to install it, then start the kernel there."""
+        from tnb.screens.install_kernel import InstallKernelScreen
+
+        prefix = Path(choice.name.removeprefix("env:"))
+
+        def installed(ok: bool | None) -> None:
+            provider = source.entry.opened
+            if not ok or provider is None:
+                return
+            usable = replace(
+                choice,
+                available=True,
+                reason="",
+                fix="",
+                details=choice.details | {"installable": False},
+            )
+            self.dismiss(PickedKernel(provider, usable))
+
+        self.app.push_screen(InstallKernelScreen(prefix, choice.display_name), installed)
 
     def _hub_start(self, source: _Source) -> Any:
         """Start the hub server (the user asked with enter), its progress in the source's row."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from collections.abc import Iterator, Mapping
@@ -35,6 +36,14 @@ def interpreter_of(prefix: Path) -> Path | None:
         if candidate.exists():
             return candidate
     return None
+
+
+def has_ipykernel(prefix: Path) -> bool:
+    """Cheap: look for the package on disk instead of starting the interpreter."""
+    if prefix.resolve() == Path(sys.prefix).resolve():
+        return importlib.util.find_spec("ipykernel") is not None
+    patterns = ("lib/python3*/site-packages/ipykernel", "Lib/site-packages/ipykernel")
+    return any(any(prefix.glob(p)) for p in patterns)
 
 
 def python_version(prefix: Path) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import importlib.util
 import json
 import os
 import re
+import shlex
 import socket
 import sys
 from collections.abc import Mapping
@@ -15,20 +15,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tnb.kernels.protocol import KernelBackend, KernelChoice, KernelSpecRef, KernelStartError
-from tnb.kernels.raw.environments import find_environments, interpreter_of, python_version
+from tnb.kernels.raw.environments import (
+    find_environments,
+    has_ipykernel,
+    interpreter_of,
+    python_version,
+)
+from tnb.kernels.raw.install import install_command
 from tnb.kernels.raw.kernel import LaunchSpec, RawKernel
 
 # What jupyter_client accepts as a kernelspec name.
 _KERNELSPEC_NAME = re.compile(r"[a-zA-Z0-9._-]+")
 _BARE_PYTHONS = {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
-
-
-def _has_ipykernel(prefix: Path) -> bool:
-    """Cheap: look for the package on disk instead of starting the interpreter."""
-    if prefix.resolve() == Path(sys.prefix).resolve():
-        return importlib.util.find_spec("ipykernel") is not None
-    patterns = ("lib/python3*/site-packages/ipykernel", "Lib/site-packages/ipykernel")
-    return any(any(prefix.glob(p)) for p in patterns)
 
 
 def _spec_to_launch(
@@ -132,7 +130,7 @@ def _list_choices_sync(notebook_dir: Path | None, running: bool) -> list[KernelC
             continue  # already offered as a kernelspec
         version = python_version(prefix)
         label = f"Python {version} ({how})" if version else f"Python ({how})"
-        available = _has_ipykernel(prefix)
+        available = has_ipykernel(prefix)
         launch = LaunchSpec(
             name=f"env:{prefix}",
             display_name=label,
@@ -151,12 +149,13 @@ def _list_choices_sync(notebook_dir: Path | None, running: bool) -> list[KernelC
                 location=str(interpreter),
                 available=available,
                 reason="" if available else f"ipykernel is not installed in {prefix}",
-                fix="" if available else f"{interpreter} -m pip install ipykernel",
+                fix="" if available else shlex.join(install_command(prefix)),
                 details=_launch_details(launch)
                 | {
                     "near_notebook": found.kind == "project",
                     "environment_kind": found.kind,
                     "python_version": version,
+                    "installable": not available,  # ipykernel can be installed on request
                 },
             )
         )
