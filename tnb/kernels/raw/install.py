@@ -22,7 +22,7 @@ def install_command(prefix: Path) -> list[str]:
             return [conda, "install", "--yes", "--prefix", str(prefix), "ipykernel"]
     interpreter = interpreter_of(prefix)
     python = str(interpreter) if interpreter else str(prefix / "bin" / "python")
-    return [python, "-m", "pip", "install", "--disable-pip-version-check", "ipykernel"]
+    return [python, "-m", "pip", "install", "ipykernel"]
 
 
 async def install_ipykernel(prefix: Path, on_line: Callable[[str], None]) -> str | None:
@@ -36,6 +36,8 @@ async def install_ipykernel(prefix: Path, on_line: Callable[[str], None]) -> str
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
+            # pip's "a new version is available" would read as part of the answer.
+            env=os.environ | {"PIP_DISABLE_PIP_VERSION_CHECK": "1"},
         )
     except OSError as exc:
         return f"could not run {command[0]}: {exc}"
