@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from tests.ui.helpers import wait_for
 from tests.ui.test_picker import UNSET, PickerHost, ids, picker
@@ -18,6 +20,18 @@ from tnb.session.sources import local_entry
 pytestmark = pytest.mark.timeout(400)
 
 
+async def offer_install(pilot: Pilot[Any], app: PickerHost, venv: Path) -> InstallKernelScreen:
+    """Enter on ``venv``'s row once it is listed: the install offer, nothing run yet."""
+    row = f"c:0:env:{venv}"
+    await wait_for(pilot, lambda: row in ids(app), "the environment's row")
+    picker(app)._select_id(row)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, InstallKernelScreen), "the offer")
+    dialog = app.screen
+    assert isinstance(dialog, InstallKernelScreen)
+    return dialog
+
+
 async def test_install_ipykernel_when_asked_then_run_in_that_environment(tmp_path: Path) -> None:
     venv = tmp_path / ".venv"
     made = await asyncio.create_subprocess_exec(sys.executable, "-m", "venv", str(venv))
@@ -25,13 +39,7 @@ async def test_install_ipykernel_when_asked_then_run_in_that_environment(tmp_pat
     entries = [local_entry(tmp_path)]
     app = PickerHost(KernelPickerScreen(entries, notebook_path=tmp_path / "nb.ipynb"))
     async with app.run_test(size=(110, 40)) as pilot:
-        row = f"c:0:env:{venv}"
-        await wait_for(pilot, lambda: row in ids(app), "the environment's row")
-        picker(app)._select_id(row)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, InstallKernelScreen), "the offer")
-        dialog = app.screen
-        assert isinstance(dialog, InstallKernelScreen)
+        dialog = await offer_install(pilot, app, venv)
         await pilot.press("enter")  # install: pip's output shows as it comes
         await wait_for(
             pilot,
@@ -66,13 +74,7 @@ async def test_a_failing_install_shows_the_installers_words_and_keeps_the_picker
     (venv / "bin" / "python").chmod(0o755)
     app = PickerHost(KernelPickerScreen([local_entry(tmp_path)]))
     async with app.run_test(size=(110, 40)) as pilot:
-        row = f"c:0:env:{venv}"
-        await wait_for(pilot, lambda: row in ids(app), "the environment's row")
-        picker(app)._select_id(row)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, InstallKernelScreen), "the offer")
-        dialog = app.screen
-        assert isinstance(dialog, InstallKernelScreen)
+        dialog = await offer_install(pilot, app, venv)
         await pilot.press("enter")
         await wait_for(pilot, lambda: dialog.failure is not None, "the failure")
         assert "No matching distribution found for ipykernel" in (dialog.failure or "")
