@@ -24,7 +24,7 @@ from tnb.kernels.events import (
     KernelEvent,
     KernelStatus,
 )
-from tnb.kernels.execution import Inbox, Item, RequestLost, run_execution
+from tnb.kernels.execution import Inbox, Item, Message, RequestLost, run_execution
 from tnb.kernels.protocol import (
     Completion,
     ConnectionState,
@@ -43,7 +43,6 @@ from tnb.kernels.server.rest import (
 )
 from tnb.kernels.server.wire import (
     V1_PROTOCOL,
-    Message,
     decode_legacy,
     decode_v1,
     encode_legacy,

@@ -8,10 +8,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from tnb.kernels.execution import Message
+
 V1_PROTOCOL = "v1.kernel.websocket.jupyter.org"
 PROTOCOL_VERSION = "5.3"
-
-Message = dict[str, Any]
 
 
 def new_message(
