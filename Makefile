@@ -48,7 +48,7 @@ bench: $(TEST_STAMP) ## Run the benchmarks (ratios against bare libraries)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 screenshots: $(TEST_STAMP) ## Regenerate the SVGs in screenshots/
-	$(BIN)/python -m tnb.screenshots screenshots
+	$(BIN)/python -m tests.screenshots screenshots
 
 clean: ## Remove the environment and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

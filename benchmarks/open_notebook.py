@@ -23,9 +23,9 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tnb.app import FIRST_PAINT_ENV, TnbApp
 from tnb.notebook.io import load_notebook, save_notebook
 from tnb.notebook.model import Cell, Notebook, Output
+from tnb.ui.app import FIRST_PAINT_ENV, TnbApp
 
 CELLS = 1000
 RUNS = 5

@@ -11,7 +11,7 @@ from pathlib import Path
 from benchmarks.open_notebook import CELLS, make_notebook, time_first_paint
 from tnb.notebook.io import save_notebook
 from tnb.notebook.model import Cell, Notebook, Output
-from tnb.render.math import render_math
+from tnb.ui.render.math import render_math
 
 RUNS = 3
 HUGE_LINE = 50_000_000

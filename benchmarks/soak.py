@@ -32,7 +32,6 @@ import psutil
 
 from benchmarks.ui_execution import _args
 from tests.fixtures.jupyter_server import start_jupyter_server
-from tnb.app import TnbApp
 from tnb.kernels.protocol import KernelBackend
 from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
@@ -40,6 +39,7 @@ from tnb.kernels.server.provider import open_server_provider
 from tnb.notebook.io import load_notebook, save_notebook
 from tnb.notebook.model import Cell, Notebook
 from tnb.session.runner import RAISES_TAG, Runner
+from tnb.ui.app import TnbApp
 
 MB = 1024 * 1024
 ME = psutil.Process()

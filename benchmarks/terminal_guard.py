@@ -12,8 +12,8 @@ from textual.color import Color
 from textual.filter import ANSIToTruecolor
 
 from tests.fixtures.hostile import ALL
-from tnb.sanitize import sanitize
-from tnb.terminal_guard import TerminalGuard
+from tnb.session.sanitize import sanitize
+from tnb.ui.terminal_guard import TerminalGuard
 
 BLACK = Color(0, 0, 0)
 STYLES = [Style(color="red"), Style(bold=True), None, Style(color="color(4)"), Style(italic=True)]

@@ -25,9 +25,9 @@ import zmq
 from jupyter_client.manager import AsyncKernelManager
 
 from benchmarks.kernels import bare_stop, pct, python_choice, tnb_start
-from tnb.app import TnbApp
 from tnb.notebook.model import Cell, Notebook
 from tnb.session.runner import Runner
+from tnb.ui.app import TnbApp
 
 
 def _lines_ok(text: str, n: int) -> int:

@@ -19,7 +19,7 @@ _STUCK = textwrap.dedent(
     """
     import asyncio, sys, threading
     from pathlib import Path
-    from tnb.bounded_exit import EXIT
+    from tnb.session.bounded_exit import EXIT
 
     EXIT.install()
 
@@ -40,7 +40,7 @@ _FREE = textwrap.dedent(
     """
     import asyncio, sys
     from pathlib import Path
-    from tnb.bounded_exit import EXIT
+    from tnb.session.bounded_exit import EXIT
 
     EXIT.install()
 
@@ -63,7 +63,7 @@ _FREE = textwrap.dedent(
 _EARLY = textwrap.dedent(
     """
     import time
-    from tnb.bounded_exit import EXIT
+    from tnb.session.bounded_exit import EXIT
 
     EXIT.install()
     print("ready", flush=True)

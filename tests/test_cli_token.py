@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tnb.cli_token import TokenFileError, exposed_token_file, read_token_file
+from tnb.session.cli_token import TokenFileError, exposed_token_file, read_token_file
 
 
 def test_token_file_is_read_without_its_newline(tmp_path: Path) -> None:

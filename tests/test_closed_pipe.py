@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tnb.closed_pipe import EXIT_PIPE_CLOSED
+from tnb.session.closed_pipe import EXIT_PIPE_CLOSED
 
 GUARD = 180.0
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["tnb.notebook", "tnb.kernels", "tnb.session"])
+@pytest.mark.parametrize("module", ["tnb.notebook", "tnb.kernels", "tnb.session", "tnb.headless"])
 def test_lower_layer_imports_no_ui(module: str) -> None:
     code = (
         "import importlib, pkgutil, sys\n"
@@ -16,8 +16,7 @@ def test_lower_layer_imports_no_ui(module: str) -> None:
         "for info in pkgutil.walk_packages(getattr(pkg, '__path__', []), pkg.__name__ + '.'):\n"
         "    importlib.import_module(info.name)\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
-        "bad += sorted(m for m in sys.modules if m.startswith(('tnb.app', 'tnb.screens', "
-        "'tnb.widgets', 'tnb.render')))\n"
+        "bad += sorted(m for m in sys.modules if m.startswith('tnb.ui'))\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run(

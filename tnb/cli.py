@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tnb import __version__
-from tnb.bounded_exit import EXIT
+from tnb.session.bounded_exit import EXIT
 
 SUBCOMMANDS = ("run", "kernels")
 
@@ -116,14 +116,14 @@ def build_kernels_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `tnb` console script."""
-    from tnb.closed_pipe import run_quietly
+    from tnb.session.closed_pipe import run_quietly
 
     args_list = sys.argv[1:] if argv is None else argv
     return run_quietly(lambda: _main(args_list))
 
 
 def _main(args_list: list[str]) -> int:
-    from tnb.cli_token import take_token
+    from tnb.session.cli_token import take_token
 
     if args_list and args_list[0] == "run":
         from tnb.headless import run_command
@@ -142,7 +142,7 @@ def _main(args_list: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(args_list)
     take_token(args, parser)
-    from tnb.app import run_app
+    from tnb.ui.app import run_app
 
     return EXIT.finish(run_app(args))
 

@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tnb.closed_pipe import say
 from tnb.kernels.protocol import (
     KernelBackend,
     KernelChoice,
@@ -20,8 +19,9 @@ from tnb.kernels.protocol import (
     KernelProvider,
     KernelStartError,
 )
-from tnb.sanitize import sanitize, strip_ansi
+from tnb.session.closed_pipe import say
 from tnb.session.launch import LaunchOptions
+from tnb.session.sanitize import sanitize, strip_ansi
 
 if TYPE_CHECKING:
     from tnb.notebook.model import Notebook
@@ -63,8 +63,8 @@ async def _provider(
         # As nbclient: a headless run leaves no history.sqlite behind.
         yield options.local_provider(notebook_dir, ipython_history=":memory:")
         return
-    from tnb.cli_token import terminal_token_prompt
     from tnb.kernels.server.provider import HubStartPolicy
+    from tnb.session.cli_token import terminal_token_prompt
 
     try:
         provider: KernelProvider = await options.open_server(
@@ -309,7 +309,7 @@ async def _run_until_signalled(args: argparse.Namespace) -> int:
     """``_run``, stopped (kernel shut down, nothing saved) by SIGHUP or SIGTERM, in a bound."""
     import signal
 
-    from tnb.bounded_exit import EXIT
+    from tnb.session.bounded_exit import EXIT
 
     task = asyncio.current_task()
     assert task is not None
@@ -327,7 +327,7 @@ async def _run_until_signalled(args: argparse.Namespace) -> int:
 
 def run_command(args: argparse.Namespace) -> int:
     """`tnb run NOTEBOOK`: execute every code cell, save, and return the exit code."""
-    from tnb.bounded_exit import EXIT
+    from tnb.session.bounded_exit import EXIT
 
     EXIT.install()  # the terminal going (SIGHUP) or SIGTERM: stop the kernel, within a bound
     try:

@@ -9,8 +9,8 @@ from rich.console import Console
 
 from tests.render.terminal import to_plain
 from tnb.notebook.model import Output
-from tnb.render import output as output_module
-from tnb.render import output_text, render_output, render_output_lines
+from tnb.ui.render import output as output_module
+from tnb.ui.render import output_text, render_output, render_output_lines
 
 
 def test_same_output_same_options_is_the_same_renderable() -> None:

@@ -10,7 +10,7 @@ import sys
 from PIL import Image
 
 from tnb.notebook.model import Output
-from tnb.render import picture_of
+from tnb.ui.render import picture_of
 
 
 def _png(width: int, height: int) -> str:
@@ -35,7 +35,7 @@ def test_picture_of_is_none_without_a_usable_picture() -> None:
 
 def test_detect_graphics_without_a_terminal_writes_nothing() -> None:
     # A fresh interpreter with pipes: textual-image must not probe, and picks grey-level cells.
-    code = "from tnb.render import detect_graphics; print(detect_graphics())"
+    code = "from tnb.ui.render import detect_graphics; print(detect_graphics())"
     done = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -48,6 +48,8 @@ def test_detect_graphics_without_a_terminal_writes_nothing() -> None:
 
 
 def test_importing_the_renderer_does_not_import_textual_image() -> None:
-    code = "import sys, tnb.render; print(any(m.startswith('textual_image') for m in sys.modules))"
+    code = (
+        "import sys, tnb.ui.render; print(any(m.startswith('textual_image') for m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "False\n"

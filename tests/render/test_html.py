@@ -6,7 +6,7 @@ from rich.table import Table
 
 from tests.render.terminal import to_plain, to_terminal, unsafe_parts
 from tnb.notebook.model import Output
-from tnb.render import render_html, render_output
+from tnb.ui.render import render_html, render_output
 
 # Written by hand as pandas 2.x's DataFrame._repr_html_() writes it (pandas is not installed).
 PANDAS_HTML = """<div>

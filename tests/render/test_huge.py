@@ -6,7 +6,7 @@ import tracemalloc
 
 from tests.render.terminal import to_plain
 from tnb.notebook.model import Output
-from tnb.render import render_output, text_window
+from tnb.ui.render import render_output, text_window
 
 MB = 1024 * 1024
 

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from tests.render.terminal import to_plain, to_terminal
 from tnb.notebook.model import Output
-from tnb.render import HalfBlockImage, ImageError, decode_image, render_output
+from tnb.ui.render import HalfBlockImage, ImageError, decode_image, render_output
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 

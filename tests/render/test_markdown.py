@@ -9,8 +9,8 @@ from pathlib import Path
 from PIL import Image
 
 from tests.render.terminal import to_plain, to_terminal
-from tnb.render import render_markdown
-from tnb.render.math_spans import Literal, MathSpan, extract_math
+from tnb.ui.render import render_markdown
+from tnb.ui.render.math_spans import Literal, MathSpan, extract_math
 
 
 def _png() -> bytes:
@@ -126,7 +126,7 @@ def test_escape_sequences_in_markdown_are_dropped() -> None:
 
 
 def test_pictures_of_a_markdown_cell_are_found_for_the_viewer(tmp_path: Path) -> None:
-    from tnb.render.markdown import markdown_pictures
+    from tnb.ui.render.markdown import markdown_pictures
 
     (tmp_path / "local.png").write_bytes(PNG)
     source = (
@@ -145,9 +145,9 @@ def test_pictures_of_a_markdown_cell_are_found_for_the_viewer(tmp_path: Path) ->
 
 
 async def test_p_views_a_markdown_cells_attached_picture() -> None:
-    from tnb.app import TnbApp
     from tnb.notebook.model import Cell, Notebook
-    from tnb.screens.picture import PictureScreen
+    from tnb.ui.app import TnbApp
+    from tnb.ui.screens.picture import PictureScreen
 
     cell = Cell.new("markdown", "![logo](attachment:logo.png)")
     cell.attachments = {"logo.png": {"image/png": base64.b64encode(PNG).decode()}}

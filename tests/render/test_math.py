@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tnb.render.math import math_text, render_math
+from tnb.ui.render.math import math_text, render_math
 
 
 def display(source: str) -> list[str]:

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.render.terminal import to_plain
-from tnb.render import render_latex, render_markdown
-from tnb.render.math import render_math
+from tnb.ui.render import render_latex, render_markdown
+from tnb.ui.render.math import render_math
 
 # The characters that mean something to markdown, HTML or LaTeX, and some letters.
 PIECES = st.sampled_from(

@@ -6,7 +6,7 @@ import pytest
 
 from tests.render.terminal import to_plain
 from tnb.notebook.model import Output
-from tnb.render import RANKED_TYPES, best_mime, rank_mime, render_output
+from tnb.ui.render import RANKED_TYPES, best_mime, rank_mime, render_output
 
 ORDER = [
     "image/png",

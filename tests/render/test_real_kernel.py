@@ -9,8 +9,8 @@ from tests.render.terminal import to_plain, to_terminal, unsafe_parts
 from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
 from tnb.notebook.model import Cell, Notebook, Output
-from tnb.render import best_mime, render_output
 from tnb.session.runner import Runner
+from tnb.ui.render import best_mime, render_output
 
 CELLS = [
     # Hostile prints: title, clipboard write, screen clear, cursor home, a hyperlink, a bell.

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.render.terminal import to_plain, to_terminal, unsafe_parts
 from tnb.notebook.model import Output
-from tnb.render import render_output, sanitize, strip_ansi
+from tnb.ui.render import render_output, sanitize, strip_ansi
 
 ESC = "\x1b"
 # (name, hostile text, text that must still be visible)

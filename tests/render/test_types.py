@@ -6,7 +6,7 @@ from rich.style import Style
 
 from tests.render.terminal import to_plain, to_terminal
 from tnb.notebook.model import Output
-from tnb.render import PALETTES, latex_to_unicode, output_text, render_output
+from tnb.ui.render import PALETTES, latex_to_unicode, output_text, render_output
 
 IPYTHON_TRACEBACK = [
     "\x1b[0;31m---------------------------------------------------------------------------\x1b[0m",

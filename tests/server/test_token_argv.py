@@ -216,7 +216,7 @@ def test_ui_in_a_terminal_keeps_the_token_out_of_the_process_list(
 
 def test_scrub_changes_only_the_secret_in_the_title() -> None:
     code = (
-        "import sys; from tnb.cli_token import scrub_process_title; "
+        "import sys; from tnb.session.cli_token import scrub_process_title; "
         f"ok = scrub_process_title([{SECRET!r}]); "
         "print(ok, open('/proc/self/cmdline', 'rb').read().rstrip(b'\\0').decode())"
     )

@@ -11,9 +11,9 @@ from textual.app import App
 from textual.command import Command, CommandList, CommandPalette
 from textual.pilot import Pilot
 
-from tnb.app import TnbApp
 from tnb.notebook.model import Cell, Notebook, Output
-from tnb.screens.notebook_screen import NotebookScreen
+from tnb.ui.app import TnbApp
+from tnb.ui.screens.notebook_screen import NotebookScreen
 
 
 def sample_notebook(path: Path | None = None, count: int = 6) -> Notebook:
@@ -109,7 +109,7 @@ def palette_highlights(app: App[Any], words: str) -> bool:
 
 def picker_highlights(app: App[Any], spec: str) -> bool:
     """The kernel picker's highlighted row is the kernelspec ``spec`` (sources load in workers)."""
-    from tnb.screens.kernel_picker import KernelPickerScreen
+    from tnb.ui.screens.kernel_picker import KernelPickerScreen
 
     screen = app.screen
     if not isinstance(screen, KernelPickerScreen):

@@ -12,13 +12,13 @@ import pytest
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.ui.helpers import wait_for
-from tnb.app import PICKER_NOTES, TnbApp
 from tnb.kernels.server.provider import open_server_provider
 from tnb.kernels.starting import server_session_path
 from tnb.notebook.model import Cell, Notebook
-from tnb.screens.kernel_picker import KernelPickerScreen
-from tnb.screens.server_dialog import ServerDialog
 from tnb.session.controller import KernelController, UiHooks
+from tnb.ui.app import PICKER_NOTES, TnbApp
+from tnb.ui.screens.kernel_picker import KernelPickerScreen
+from tnb.ui.screens.server_dialog import ServerDialog
 
 SIZE = (100, 40)
 

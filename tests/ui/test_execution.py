@@ -12,12 +12,12 @@ from textual.widgets import Input, OptionList, TextArea
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.ui.helpers import picker_highlights, screen_of, view_text, wait_for
-from tnb.app import TnbApp
 from tnb.notebook.model import Cell, Notebook
-from tnb.screens.completion import CompletionScreen
-from tnb.screens.dialogs import ConfirmScreen
-from tnb.screens.pager import PagerScreen
-from tnb.screens.stdin_prompt import StdinPromptScreen
+from tnb.ui.app import TnbApp
+from tnb.ui.screens.completion import CompletionScreen
+from tnb.ui.screens.dialogs import ConfirmScreen
+from tnb.ui.screens.pager import PagerScreen
+from tnb.ui.screens.stdin_prompt import StdinPromptScreen
 
 SIZE = (100, 40)
 # Hang guards only: the machine is shared, kernels may take seconds to start.
@@ -297,7 +297,7 @@ async def test_run_interrupt_and_input_on_a_server_kernel(
 async def test_change_kernel_in_the_picker_switches_and_records_it(
     kernelspecs: KernelSpecs, tmp_path: Path
 ) -> None:
-    from tnb.screens.kernel_picker import KernelPickerScreen
+    from tnb.ui.screens.kernel_picker import KernelPickerScreen
 
     path = tmp_path / "switch.ipynb"
     app = make_app(kernelspecs, "x = 1", "print('x' in dir())", path=path)
@@ -333,7 +333,7 @@ async def test_change_kernel_in_the_picker_switches_and_records_it(
 async def test_a_new_notebook_opens_the_picker_first(
     kernelspecs: KernelSpecs, tmp_path: Path
 ) -> None:
-    from tnb.screens.kernel_picker import KernelPickerScreen
+    from tnb.ui.screens.kernel_picker import KernelPickerScreen
 
     nb = Notebook(cells=[Cell.new("code", "3 * 3")], path=tmp_path / "new.ipynb")
     app = TnbApp(nb, kernel_args=kernel_args(""), start_kernel=True)
@@ -352,9 +352,9 @@ async def test_a_new_notebook_opens_the_picker_first(
 async def test_an_interrupt_that_does_not_take_offers_a_restart(
     kernelspecs: KernelSpecs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tnb.app
+    import tnb.ui.app
 
-    monkeypatch.setattr(tnb.app, "INTERRUPT_PATIENCE", 1.0)
+    monkeypatch.setattr(tnb.ui.app, "INTERRUPT_PATIENCE", 1.0)
     code = (
         "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
         "print('deaf', flush=True)\ntime.sleep(60)"

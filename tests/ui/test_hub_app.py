@@ -11,9 +11,9 @@ from tests.fixtures.jupyterhub import JupyterHubService
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.ui.helpers import wait_for
 from tests.ui.test_app_kernels import SIZE
-from tnb.app import TnbApp
 from tnb.notebook.model import Cell, Notebook
-from tnb.screens.dialogs import ConfirmScreen
+from tnb.ui.app import TnbApp
+from tnb.ui.screens.dialogs import ConfirmScreen
 
 pytestmark = pytest.mark.timeout(240)
 

@@ -13,9 +13,9 @@ from textual.pilot import Pilot
 from tests.ui.helpers import wait_for
 from tests.ui.test_picker import UNSET, PickerHost, ids, picker
 from tnb.kernels.events import ExecuteResult, Stream
-from tnb.screens.install_kernel import InstallKernelScreen
-from tnb.screens.kernel_picker import KernelPickerScreen, PickedKernel
 from tnb.session.sources import local_entry
+from tnb.ui.screens.install_kernel import InstallKernelScreen
+from tnb.ui.screens.kernel_picker import KernelPickerScreen, PickedKernel
 
 pytestmark = pytest.mark.timeout(400)
 

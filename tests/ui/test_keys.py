@@ -19,11 +19,11 @@ from tests.ui.helpers import (
     view_text,
     wait_for,
 )
-from tnb.app import TnbApp
 from tnb.notebook.io import load_notebook
-from tnb.screens.dialogs import ConfirmScreen, QuitScreen
-from tnb.screens.help_screen import HelpScreen, help_table
-from tnb.screens.notebook_screen import NotebookScreen
+from tnb.ui.app import TnbApp
+from tnb.ui.screens.dialogs import ConfirmScreen, QuitScreen
+from tnb.ui.screens.help_screen import HelpScreen, help_table
+from tnb.ui.screens.notebook_screen import NotebookScreen
 
 SIZE = (100, 40)
 

@@ -6,10 +6,10 @@ from rich.console import Console
 from rich.style import Style
 
 from tests.ui.helpers import screen_of, view_text
-from tnb.app import TnbApp
 from tnb.notebook.model import Cell, Notebook
-from tnb.widgets.cell_lines import CellStyles, render_cell
-from tnb.widgets.long_source import LongSourceRows
+from tnb.ui.app import TnbApp
+from tnb.ui.widgets.cell_lines import CellStyles, render_cell
+from tnb.ui.widgets.long_source import LongSourceRows
 
 STYLES = CellStyles(Style(), Style(), Style(), Style(), dark=True, theme="t")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import TextArea
 
+from tests.screenshots import TOUR
 from tests.ui.helpers import sample_notebook, screen_of
-from tnb.app import TnbApp
 from tnb.notebook.io import load_notebook
 from tnb.notebook.model import Output
-from tnb.screens.pager import PagerScreen
-from tnb.screens.picture import PictureScreen
-from tnb.screenshots import TOUR
+from tnb.ui.app import TnbApp
+from tnb.ui.screens.pager import PagerScreen
+from tnb.ui.screens.picture import PictureScreen
 
 SIZE = (100, 30)
 

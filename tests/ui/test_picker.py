@@ -20,16 +20,16 @@ from textual.widgets import OptionList
 
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
+from tests.screenshots import SAMPLE_SERVER, StaticProvider, sample_server_choices
 from tests.ui.helpers import wait_for
 from tnb.kernels.events import ExecuteResult
 from tnb.kernels.protocol import KernelBackend, KernelConnectionError, KernelProvider
 from tnb.kernels.server.provider import open_server_provider
 from tnb.kernels.server.store import load_servers, remember_server, store_path
-from tnb.screens.install_kernel import InstallKernelScreen
-from tnb.screens.kernel_picker import KernelPickerScreen, PickedKernel
-from tnb.screens.server_dialog import ServerDialog
-from tnb.screenshots import SAMPLE_SERVER, StaticProvider, sample_server_choices
 from tnb.session.sources import ProviderEntry, build_providers, local_entry, server_entry
+from tnb.ui.screens.install_kernel import InstallKernelScreen
+from tnb.ui.screens.kernel_picker import KernelPickerScreen, PickedKernel
+from tnb.ui.screens.server_dialog import ServerDialog
 
 UNSET = object()
 

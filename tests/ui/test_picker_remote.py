@@ -9,8 +9,8 @@ from tests.fixtures.jupyterhub import JupyterHubService
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.ui.helpers import wait_for
 from tests.ui.test_picker import UNSET, PickerHost, close_all, ids, picker, row_text
-from tnb.screens.kernel_picker import KernelPickerScreen, PickedKernel
 from tnb.session.sources import server_entry
+from tnb.ui.screens.kernel_picker import KernelPickerScreen, PickedKernel
 
 pytestmark = pytest.mark.timeout(240)
 

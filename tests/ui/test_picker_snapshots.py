@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from tests.screenshots import sample_providers
 from tests.ui.test_picker import PickerHost
-from tnb.screens import kernel_picker
-from tnb.screens.kernel_picker import KernelPickerScreen
-from tnb.screenshots import sample_providers
+from tnb.ui.screens import kernel_picker
+from tnb.ui.screens.kernel_picker import KernelPickerScreen
 
 SnapCompare = Callable[..., bool]
 REFUSED = "cannot reach a server at http://127.0.0.1:8888/ (GET api: Connection refused)"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.ui.helpers import screen_of, sources, view_text
-from tnb.app import TnbApp
 from tnb.notebook.headings import COLLAPSED_KEY
 from tnb.notebook.io import load_notebook, save_notebook
 from tnb.notebook.model import Cell, Notebook, Output
+from tnb.ui.app import TnbApp
 
 
 def reading_notebook(path: Path | None = None) -> Notebook:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 
 from tests.ui.test_reading import reading_notebook
-from tnb.app import TnbApp
+from tnb.ui.app import TnbApp
 
 SnapCompare = Callable[..., bool]
 

@@ -13,10 +13,10 @@ import pytest
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.ui.helpers import wait_for
 from tests.ui.test_app_kernels import SIZE, kernel_args
-from tnb.app import TnbApp
 from tnb.kernels.server.provider import ServerOptions, open_server_provider
 from tnb.notebook.model import Cell, Notebook
-from tnb.screens.dialogs import ChoiceScreen
+from tnb.ui.app import TnbApp
+from tnb.ui.screens.dialogs import ChoiceScreen
 
 pytestmark = pytest.mark.timeout(240)
 

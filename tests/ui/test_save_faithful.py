@@ -16,9 +16,9 @@ from textual.pilot import Pilot
 from tests.fixtures.kernelspecs import KernelSpecs
 from tests.notebook import corpus
 from tests.ui.helpers import wait_for
-from tnb.app import TnbApp
 from tnb.notebook.io import load_notebook
-from tnb.screens.dialogs import ChoiceScreen
+from tnb.ui.app import TnbApp
+from tnb.ui.screens.dialogs import ChoiceScreen
 
 SIZE = (100, 40)
 LAST = 5  # corpus.basic()'s last cell: an empty code cell

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from textual.pilot import Pilot
 
 from tests.ui.helpers import showcase_notebook
-from tnb.app import TnbApp
+from tnb.ui.app import TnbApp
 
 SnapCompare = Callable[..., bool]
 
@@ -46,8 +46,8 @@ def test_light_theme(snap_compare: SnapCompare) -> None:
 
 def test_rich_outputs(snap_compare: SnapCompare) -> None:
     """Stored outputs of every kind (no kernel): stream, error, table, markdown, picture."""
+    from tests.screenshots import TOUR
     from tnb.notebook.io import load_notebook
-    from tnb.screenshots import TOUR
 
     async def to_outputs(pilot: Pilot[int]) -> None:
         await pilot.press(*["j"] * 6)

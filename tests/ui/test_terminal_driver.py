@@ -14,7 +14,7 @@ import pytest
 from textual.app import App
 from textual.drivers._writer_thread import MAX_QUEUED_WRITES, WriterThread
 
-from tnb.terminal_driver import TerminalDriver, TerminalOutput, safe_driver
+from tnb.ui.terminal_driver import TerminalDriver, TerminalOutput, safe_driver
 
 # Guards against a hang only: every step here is immediate when it works.
 HANG = 30.0

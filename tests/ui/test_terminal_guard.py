@@ -14,9 +14,9 @@ from textual.widgets import Label, Static
 
 from tests.fixtures.hostile import ALL, CORPUS, MARKUP
 from tests.ui.helpers import sample_notebook
-from tnb.app import TnbApp
-from tnb.render import sanitize, shown_source
-from tnb.terminal_guard import TerminalGuard, guard_text
+from tnb.ui.app import TnbApp
+from tnb.ui.render import sanitize, shown_source
+from tnb.ui.terminal_guard import TerminalGuard, guard_text
 
 BLACK = Color(0, 0, 0)
 CONTROLS = {chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)]} | set(

@@ -7,11 +7,11 @@ from pathlib import Path
 from textual.widgets import Input
 
 from tests.ui.helpers import sample_notebook, screen_of, sources
-from tnb.app import TnbApp
 from tnb.notebook.io import load_notebook, save_notebook
 from tnb.notebook.recovery import RecoveryJournal
-from tnb.screens.dialogs import ChoiceScreen, SaveAsScreen
-from tnb.screens.notebook_screen import NotebookScreen
+from tnb.ui.app import TnbApp
+from tnb.ui.screens.dialogs import ChoiceScreen, SaveAsScreen
+from tnb.ui.screens.notebook_screen import NotebookScreen
 
 SIZE = (100, 30)
 

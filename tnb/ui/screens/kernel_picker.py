@@ -562,7 +562,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
 
     def _offer_install(self, source: _Source, choice: KernelChoice) -> None:
         """An environment without ipykernel: ask to install it, then start the kernel there."""
-        from tnb.screens.install_kernel import InstallKernelScreen
+        from tnb.ui.screens.install_kernel import InstallKernelScreen
 
         prefix = Path(choice.name.removeprefix("env:"))
 
@@ -598,7 +598,7 @@ class KernelPickerScreen(ModalScreen[PickedKernel | None]):
         return HubStartPolicy(confirm=agreed, progress=progress)
 
     def _add_server(self, url: str = "") -> None:
-        from tnb.screens.server_dialog import AddedServer, ServerDialog
+        from tnb.ui.screens.server_dialog import AddedServer, ServerDialog
 
         def added(result: AddedServer | None) -> None:
             if result is None:

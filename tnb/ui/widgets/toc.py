@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from tnb.notebook.headings import headings, is_collapsed
 from tnb.notebook.model import Cell
-from tnb.render import strip_ansi
+from tnb.ui.render import strip_ansi
 
 
 @dataclass(frozen=True)

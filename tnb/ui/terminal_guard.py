@@ -9,7 +9,7 @@ from rich.segment import Segment
 from textual.color import Color
 from textual.filter import LineFilter
 
-from tnb.sanitize import SGR_SEQUENCE, UNSAFE_SEQUENCE
+from tnb.session.sanitize import SGR_SEQUENCE, UNSAFE_SEQUENCE
 
 # After rendering, a segment's text is only ever printable characters: colour lives in its style,
 # and Textual's own cursor moves live in control segments. So any C0, ESC, DEL, C1 or bidi control

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
 
-from tnb.bounded_exit import EXIT
+from tnb.session.bounded_exit import EXIT
 
 if TYPE_CHECKING:
     from textual.app import App

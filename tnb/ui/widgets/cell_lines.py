@@ -13,10 +13,10 @@ from rich.text import Text
 from rich.theme import Theme as RichTheme
 from textual.strip import Strip
 
-from tnb.highlight import lexer_for, syntax_theme
 from tnb.notebook.model import Cell
-from tnb.render import Theme, render_markdown, render_output_lines, shown_source
-from tnb.widgets.long_source import LONG_SOURCE_CHARS, LongSourceRows
+from tnb.ui.highlight import lexer_for, syntax_theme
+from tnb.ui.render import Theme, render_markdown, render_output_lines, shown_source
+from tnb.ui.widgets.long_source import LONG_SOURCE_CHARS, LongSourceRows
 
 PROMPT_WIDTH = 7  # "[1234]:" fits; Jupyter's own gutter is as wide
 BAR_WIDTH = 1  # the cursor / selection bar left of the prompt

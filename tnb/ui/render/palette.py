@@ -8,7 +8,7 @@ from typing import Literal
 from rich.style import Style
 from rich.text import Text
 
-from tnb.render.images import RGB
+from tnb.ui.render.images import RGB
 
 Theme = Literal["dark", "light"]
 

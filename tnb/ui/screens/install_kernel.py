@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Log
 
 from tnb.kernels.raw.install import install_command, install_ipykernel
-from tnb.sanitize import sanitize
+from tnb.session.sanitize import sanitize
 
 
 class InstallKernelScreen(ModalScreen[bool]):

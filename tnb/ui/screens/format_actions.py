@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tnb.notebook.model import FIRST_MINOR_WITH_IDS, FIRST_MINOR_WITH_TIMING
-from tnb.screens.dialogs import ChoiceScreen
+from tnb.ui.screens.dialogs import ChoiceScreen
 
 if TYPE_CHECKING:
-    from tnb.app import TnbApp
+    from tnb.ui.app import TnbApp
 
 
 def _name(app: TnbApp) -> str:

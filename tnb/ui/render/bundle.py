@@ -13,14 +13,14 @@ from rich.highlighter import JSONHighlighter
 from rich.style import Style
 from rich.text import Text
 
-from tnb.render.html import render_html
-from tnb.render.images import HalfBlockImage, ImageError, decode_image, describe_svg
-from tnb.render.latex import render_latex
-from tnb.render.markdown import render_markdown
-from tnb.render.mime import IMAGE_TYPES
-from tnb.render.palette import PALETTES, Palette, Theme, hidden_note, note
-from tnb.render.window import TextWindow, text_window
-from tnb.sanitize import sanitize, strip_ansi
+from tnb.session.sanitize import sanitize, strip_ansi
+from tnb.ui.render.html import render_html
+from tnb.ui.render.images import HalfBlockImage, ImageError, decode_image, describe_svg
+from tnb.ui.render.latex import render_latex
+from tnb.ui.render.markdown import render_markdown
+from tnb.ui.render.mime import IMAGE_TYPES
+from tnb.ui.render.palette import PALETTES, Palette, Theme, hidden_note, note
+from tnb.ui.render.window import TextWindow, text_window
 
 DEFAULT_MAX_LINES = 1000
 # With no line limit a single 100 MB line could still be asked for: this caps what is drawn.

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import TextArea
 from textual.widgets.text_area import Location
 
-from tnb.keys import bindings_for
+from tnb.ui.keys import bindings_for
 
 
 class CellEditor(TextArea):

@@ -23,7 +23,6 @@ from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from tnb.bounded_exit import EXIT
 from tnb.kernels.events import InputRequested
 from tnb.kernels.protocol import (
     KernelChoice,
@@ -31,17 +30,18 @@ from tnb.kernels.protocol import (
     KernelProvider,
     KernelStartError,
 )
-from tnb.keys import KEY_ACTIONS
 from tnb.notebook.model import Cell, Notebook
-from tnb.screens.dialogs import ChoiceScreen, ConfirmScreen
-from tnb.screens.notebook_screen import NotebookScreen
-from tnb.screens.stdin_prompt import StdinPromptScreen
+from tnb.session.bounded_exit import EXIT
 from tnb.session.controller import KernelController, NeedsPicker, PickerReason, UiHooks
 from tnb.session.launch import LaunchOptions
 from tnb.session.runner import CellResult
-from tnb.terminal_guard import TerminalGuard
-from tnb.widgets.cell_editor import CellEditor
-from tnb.widgets.notebook_view import NotebookView
+from tnb.ui.keys import KEY_ACTIONS
+from tnb.ui.screens.dialogs import ChoiceScreen, ConfirmScreen
+from tnb.ui.screens.notebook_screen import NotebookScreen
+from tnb.ui.screens.stdin_prompt import StdinPromptScreen
+from tnb.ui.terminal_guard import TerminalGuard
+from tnb.ui.widgets.cell_editor import CellEditor
+from tnb.ui.widgets.notebook_view import NotebookView
 
 if TYPE_CHECKING:
     from tnb.notebook.readonly import ReadOnlyError
@@ -143,7 +143,7 @@ class TnbApp(App[int]):
         if self._recover and self.notebook.path is not None:
             self._open_journal()
         if self.kernel_args.record_timing:
-            from tnb.screens.format_actions import set_record_timing
+            from tnb.ui.screens.format_actions import set_record_timing
 
             set_record_timing(self, True)
         # Status and the running cell's elapsed time; kernel callbacks cover the rest.
@@ -165,7 +165,7 @@ class TnbApp(App[int]):
 
     def get_driver_class(self) -> type[Driver]:
         """Textual's driver, made safe for a terminal that vanishes (terminal_driver.py)."""
-        from tnb.terminal_driver import safe_driver
+        from tnb.ui.terminal_driver import safe_driver
 
         return safe_driver(super().get_driver_class())
 
@@ -456,7 +456,7 @@ class TnbApp(App[int]):
         """Ask for another file name and save there; the notebook is that file from then on."""
         from tnb.notebook.io import NotebookError
         from tnb.notebook.ondisk import ExternalChangeError
-        from tnb.screens.dialogs import SaveAsScreen, unused_path
+        from tnb.ui.screens.dialogs import SaveAsScreen, unused_path
 
         nb = self.notebook
         current = nb.path or _untitled_path(Path.cwd())
@@ -712,8 +712,8 @@ class TnbApp(App[int]):
     def _open_picker(self, note: str = "") -> bool:
         """Push the kernel picker, ``note`` saying why it opened; False when this build has none."""
         try:
-            from tnb.screens.kernel_picker import KernelPickerScreen
             from tnb.session.sources import build_providers
+            from tnb.ui.screens.kernel_picker import KernelPickerScreen
         except ImportError:
             return False
         nb = self.notebook
@@ -875,7 +875,7 @@ class TnbApp(App[int]):
         return reply
 
     async def _complete(self, editor: CellEditor, code: str, offset: int) -> None:
-        from tnb.screens.completion import CompletionScreen
+        from tnb.ui.screens.completion import CompletionScreen
 
         reply = await self._ask_kernel(
             self.kernels.complete(code, offset),
@@ -915,8 +915,8 @@ class TnbApp(App[int]):
         )
 
     async def _inspect(self, code: str, offset: int) -> None:
-        from tnb.render import strip_ansi
-        from tnb.screens.pager import PagerScreen
+        from tnb.ui.render import strip_ansi
+        from tnb.ui.screens.pager import PagerScreen
 
         reply = await self._ask_kernel(
             self.kernels.inspect(code, offset),
@@ -983,8 +983,8 @@ def run_app(args: argparse.Namespace) -> int:
         return 1
     options = LaunchOptions.of(args)
     if options.server:
-        from tnb.cli_token import terminal_token_prompt
         from tnb.kernels.server.url import needs_token
+        from tnb.session.cli_token import terminal_token_prompt
 
         # Asked here, before Textual owns the terminal; the token stays in memory only.
         server = options.server

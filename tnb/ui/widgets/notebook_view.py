@@ -21,7 +21,7 @@ from textual.strip import Strip
 from tnb.notebook.headings import hidden_cells
 from tnb.notebook.model import Cell, Notebook
 from tnb.notebook.scrolled import scrolled_setting
-from tnb.widgets.cell_lines import (
+from tnb.ui.widgets.cell_lines import (
     BAR_WIDTH,
     PROMPT_WIDTH,
     CellStyles,

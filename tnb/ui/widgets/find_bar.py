@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Input, Label
 
 from tnb.notebook.model import Cell
-from tnb.render import output_text
+from tnb.ui.render import output_text
 
 
 class FindBar(Horizontal):

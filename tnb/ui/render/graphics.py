@@ -10,8 +10,8 @@ from typing import Literal
 from PIL import Image as PILImage
 
 from tnb.notebook.model import Output
-from tnb.render.images import MAX_PIXELS
-from tnb.render.mime import IMAGE_TYPES, rank_mime
+from tnb.ui.render.images import MAX_PIXELS
+from tnb.ui.render.mime import IMAGE_TYPES, rank_mime
 
 GraphicsMethod = Literal["sixel", "tgp", "halfcell", "unicode"]
 

@@ -12,11 +12,11 @@ from rich.segment import Segment
 from rich.text import Text
 
 from tnb.notebook.model import Output
-from tnb.render.bundle import DEFAULT_MAX_LINES, plain_source, render_ansi, render_mime
-from tnb.render.html import render_html
-from tnb.render.mime import IMAGE_TYPES, rank_mime
-from tnb.render.palette import PALETTES, Theme, note
-from tnb.sanitize import strip_ansi
+from tnb.session.sanitize import strip_ansi
+from tnb.ui.render.bundle import DEFAULT_MAX_LINES, plain_source, render_ansi, render_mime
+from tnb.ui.render.html import render_html
+from tnb.ui.render.mime import IMAGE_TYPES, rank_mime
+from tnb.ui.render.palette import PALETTES, Theme, note
 
 ImageMode = Literal["auto", "halfblock", "none"]
 

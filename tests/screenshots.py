@@ -1,4 +1,4 @@
-"""`python -m tnb.screenshots FOLDER`: drive tnb headless through a few scenes and save SVGs."""
+"""`python -m tests.screenshots FOLDER`: drive tnb headless through a few scenes and save SVGs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from tnb.app import TnbApp
 from tnb.kernels.protocol import (
     KernelBackend,
     KernelChoice,
@@ -21,6 +20,7 @@ from tnb.kernels.protocol import (
 )
 from tnb.notebook.io import load_notebook
 from tnb.session.sources import ProviderEntry
+from tnb.ui.app import TnbApp
 
 TOUR = Path(__file__).resolve().parent.parent / "examples" / "tour.ipynb"
 READING = TOUR.with_name("reading.ipynb")
@@ -221,7 +221,7 @@ async def _small(pilot: Pilot[int]) -> None:
 async def _kernel_picker(pilot: Pilot[int]) -> None:
     from datetime import UTC, datetime
 
-    from tnb.screens.kernel_picker import KernelPickerScreen
+    from tnb.ui.screens.kernel_picker import KernelPickerScreen
 
     # Fixed sample kernels: the picture must not show the machine that took it.
     preferred = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -236,7 +236,7 @@ async def _kernel_picker(pilot: Pilot[int]) -> None:
 
 
 async def _running(pilot: Pilot[int]) -> None:
-    from tnb.screens.stdin_prompt import StdinPromptScreen
+    from tnb.ui.screens.stdin_prompt import StdinPromptScreen
 
     # What a run looks like, drawn without a kernel so the picture is the same every time.
     app = pilot.app
@@ -256,7 +256,7 @@ async def _running(pilot: Pilot[int]) -> None:
 
 
 async def _completion(pilot: Pilot[int]) -> None:
-    from tnb.screens.completion import CompletionScreen
+    from tnb.ui.screens.completion import CompletionScreen
 
     await pilot.press("G", "enter", "ctrl+a")
     await pilot.press(*"import o")

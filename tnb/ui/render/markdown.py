@@ -18,10 +18,10 @@ from rich.style import Style
 from rich.text import Text
 from rich.theme import Theme
 
-from tnb.render.html import image_label, render_html
-from tnb.render.math import math_text, render_math
-from tnb.render.math_spans import MARKER, Found, Literal, MathSpan, extract_math
-from tnb.sanitize import strip_ansi
+from tnb.session.sanitize import strip_ansi
+from tnb.ui.render.html import image_label, render_html
+from tnb.ui.render.math import math_text, render_math
+from tnb.ui.render.math_spans import MARKER, Found, Literal, MathSpan, extract_math
 
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*?)(/?)\s*>", re.DOTALL)
 _ATTRIBUTE = re.compile(r"([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s\"'>]+)")

@@ -15,23 +15,23 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Footer, TextArea
 
-from tnb.highlight import text_area_language
-from tnb.keys import bindings_for
 from tnb.notebook.model import Cell, Notebook
 from tnb.notebook.undo import UndoHistory
-from tnb.screens.dialogs import ConfirmScreen, QuitScreen, display_name
-from tnb.screens.help_screen import HelpScreen
-from tnb.screens.reading import ReadingActions
-from tnb.widgets.bars import HeaderBar, StatusBar
-from tnb.widgets.cell_editor import CellEditor
-from tnb.widgets.find_bar import FindBar, find_hits
-from tnb.widgets.find_replace import FindReplacePanel
-from tnb.widgets.long_source import LONG_SOURCE_CHARS
-from tnb.widgets.notebook_view import NotebookView
-from tnb.widgets.toc import TableOfContents
+from tnb.ui.highlight import text_area_language
+from tnb.ui.keys import bindings_for
+from tnb.ui.screens.dialogs import ConfirmScreen, QuitScreen, display_name
+from tnb.ui.screens.help_screen import HelpScreen
+from tnb.ui.screens.reading import ReadingActions
+from tnb.ui.widgets.bars import HeaderBar, StatusBar
+from tnb.ui.widgets.cell_editor import CellEditor
+from tnb.ui.widgets.find_bar import FindBar, find_hits
+from tnb.ui.widgets.find_replace import FindReplacePanel
+from tnb.ui.widgets.long_source import LONG_SOURCE_CHARS
+from tnb.ui.widgets.notebook_view import NotebookView
+from tnb.ui.widgets.toc import TableOfContents
 
 if TYPE_CHECKING:
-    from tnb.app import TnbApp
+    from tnb.ui.app import TnbApp
 
 RunMode = Literal["stay", "advance", "insert", "all", "above", "below", "restart_all"]
 
@@ -518,7 +518,7 @@ class NotebookScreen(ReadingActions):
         view.cells_changed()
 
     def _cursor_output_text(self) -> str | None:
-        from tnb.render import output_text
+        from tnb.ui.render import output_text
 
         if not self.notebook.cells:
             return None
@@ -529,7 +529,7 @@ class NotebookScreen(ReadingActions):
 
     def action_open_output(self) -> None:
         """The cursor cell's whole output (not only its tail) in the pager."""
-        from tnb.screens.pager import PagerScreen
+        from tnb.ui.screens.pager import PagerScreen
 
         text = self._cursor_output_text()
         if text is None:
@@ -539,8 +539,8 @@ class NotebookScreen(ReadingActions):
 
     def action_view_picture(self) -> None:
         """The cursor cell's last picture at full size, with real graphics where possible."""
-        from tnb.render import picture_of
-        from tnb.screens.picture import PictureScreen, probe_graphics
+        from tnb.ui.render import picture_of
+        from tnb.ui.screens.picture import PictureScreen, probe_graphics
 
         if not self.notebook.cells:
             return
@@ -548,7 +548,7 @@ class NotebookScreen(ReadingActions):
         outputs = list(reversed(cell.outputs))
         if cell.cell_type == "markdown":
             from tnb.notebook.model import Output
-            from tnb.render.markdown import markdown_pictures
+            from tnb.ui.render.markdown import markdown_pictures
 
             folder = self.notebook.path.parent if self.notebook.path else None
             bundles = markdown_pictures(cell.source, cell.attachments, folder)
@@ -750,13 +750,13 @@ class NotebookScreen(ReadingActions):
 
     def action_upgrade_format(self) -> None:
         """Save as nbformat 4.5 from now on (asked first)."""
-        from tnb.screens.format_actions import upgrade_format
+        from tnb.ui.screens.format_actions import upgrade_format
 
         upgrade_format(self.tnb_app)
 
     def action_toggle_record_timing(self) -> None:
         """Record cells' run times in their metadata, or stop (JupyterLab's recordTiming)."""
-        from tnb.screens.format_actions import set_record_timing
+        from tnb.ui.screens.format_actions import set_record_timing
 
         set_record_timing(self.tnb_app, not self.tnb_app.kernels.record_timing)
 

@@ -8,8 +8,8 @@ from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 
-from tnb.render.math import math_text, render_math
-from tnb.render.math_spans import MARKER, Literal, MathSpan, extract_math
+from tnb.ui.render.math import math_text, render_math
+from tnb.ui.render.math_spans import MARKER, Literal, MathSpan, extract_math
 
 
 def _spans(source: str) -> tuple[str, list[MathSpan | Literal]]:

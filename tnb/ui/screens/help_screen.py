@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tnb.keys import EDITOR_KEYS, KEY_ACTIONS
+from tnb.ui.keys import EDITOR_KEYS, KEY_ACTIONS
 
 
 def help_table() -> Table:

@@ -20,10 +20,10 @@ from tnb.notebook.model import Cell, Notebook
 from tnb.notebook.scrolled import set_scrolled
 from tnb.notebook.search import SearchError, SearchOptions, SourceMatch, replace_in, source_matches
 from tnb.notebook.undo import UndoHistory
-from tnb.widgets.cell_editor import CellEditor
-from tnb.widgets.find_replace import FindReplacePanel
-from tnb.widgets.notebook_view import NotebookView
-from tnb.widgets.toc import TableOfContents
+from tnb.ui.widgets.cell_editor import CellEditor
+from tnb.ui.widgets.find_replace import FindReplacePanel
+from tnb.ui.widgets.notebook_view import NotebookView
+from tnb.ui.widgets.toc import TableOfContents
 
 
 class ReadingActions(Screen[None]):
@@ -224,7 +224,7 @@ class ReadingActions(Screen[None]):
 
     def _hit_cells(self, pattern: re.Pattern[str] | None) -> list[int]:
         from tnb.notebook.search import matching_cells
-        from tnb.widgets.find_bar import cell_text
+        from tnb.ui.widgets.find_bar import cell_text
 
         if pattern is None:
             return []

@@ -14,7 +14,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from tnb.sanitize import strip_ansi
+from tnb.session.sanitize import strip_ansi
 
 
 def _words(text: str) -> frozenset[str]:

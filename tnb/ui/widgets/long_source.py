@@ -12,7 +12,7 @@ from rich.style import Style
 from rich.syntax import Syntax
 from textual.strip import Strip
 
-from tnb.highlight import lexer_for
+from tnb.ui.highlight import lexer_for
 
 # Longer sources are cut into rows by arithmetic and drawn a row at a time: laying a 500 kB
 # line out with Rich takes 12 s (it wraps the whole text), a row of it well under 1 ms.

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from rich.cells import cell_len
 
-from tnb.render.math_layout import (
+from tnb.ui.render.math_layout import (
     EMPTY,
     Align,
     Box,
