@@ -78,9 +78,14 @@ class KernelController:
     :meth:`shutdown` when it unmounts.
     """
 
-    def __init__(self, notebook: Notebook, hooks: UiHooks) -> None:
+    def __init__(
+        self, notebook: Notebook, hooks: UiHooks, *, local: KernelProvider | None = None
+    ) -> None:
+        """``local`` stands for this computer's kernels (a test's fake); default: raw kernels
+        as the launch options say."""
         self.notebook = notebook
         self.hooks = hooks
+        self.local = local
         self.backend: KernelBackend | None = None
         self.provider: KernelProvider | None = None
         self.runner: Runner | None = None
@@ -218,6 +223,8 @@ class KernelController:
                 self.starting = None  # the hub's spawn progress, if any, is over
             self._providers_to_close.append(provider)
             return provider
+        if self.local is not None:
+            return self.local
         nb = self.notebook
         return options.local_provider(nb.path.parent if nb.path else None)
 

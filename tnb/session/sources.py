@@ -131,16 +131,22 @@ def connected_server_entry(provider: KernelProvider) -> ProviderEntry:
 
 
 def build_providers(
-    args: argparse.Namespace | LaunchOptions, notebook_dir: Path | None
+    args: argparse.Namespace | LaunchOptions,
+    notebook_dir: Path | None,
+    *,
+    local: KernelProvider | None = None,
 ) -> list[ProviderEntry]:
-    """This computer, then ``--server`` (with ``--token``/``--ca-bundle``), then each
-    remembered server. Nothing connects here: each server opens when first listed."""
+    """This computer (``local``, else its raw kernels), then ``--server`` (with ``--token``/
+    ``--ca-bundle``), then each remembered server. Nothing connects here: each server opens
+    when first listed."""
     from tnb.kernels.server.store import load_servers
     from tnb.kernels.server.url import ServerURLError, parse_server_url
 
     options = LaunchOptions.of(args)
     entries = [
-        local_entry(
+        ProviderEntry("This computer", "raw", provider=local)
+        if local is not None
+        else local_entry(
             notebook_dir,
             transport=options.transport,
             env=dict(options.env),

@@ -82,10 +82,12 @@ class TnbApp(App[int]):
         start_kernel: bool = False,
         handle_signals: bool = False,
         recover: bool = False,
+        local_kernels: KernelProvider | None = None,
     ) -> None:
         """``start_kernel`` starts one after the first paint as ``kernel_args`` (the command
         line) say; otherwise the first run starts the notebook's kernel (or python).
-        ``recover`` journals unsaved edits and offers back those a killed tnb left."""
+        ``recover`` journals unsaved edits and offers back those a killed tnb left.
+        ``local_kernels`` stands for this computer's kernels (tests give a fake kernel's)."""
         super().__init__()
         self._guard = TerminalGuard()
         self.notebook = notebook
@@ -116,6 +118,7 @@ class TnbApp(App[int]):
                 ask_input=self._ask_input,
                 ask_confirm=self._ask_confirm,
             ),
+            local=local_kernels,
         )
 
     def get_line_filters(self) -> list[LineFilter]:
@@ -717,7 +720,9 @@ class TnbApp(App[int]):
         except ImportError:
             return False
         nb = self.notebook
-        providers = build_providers(self.kernel_args, nb.path.parent if nb.path else None)
+        providers = build_providers(
+            self.kernel_args, nb.path.parent if nb.path else None, local=self.kernels.local
+        )
         preferred = nb.metadata.get("kernelspec")
         screen = KernelPickerScreen(
             providers,
