@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
-PYTEST_ARGS ?=
+# Four workers, a test file each at a time (module fixtures stay in one process): the suite
+# mostly waits on kernels and servers, so this halves its time even on two cores.
+PYTEST_ARGS ?= -n 4 --dist loadfile
 
 .DEFAULT_GOAL := help
 .PHONY: help run services test check bench screenshots format clean
