@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -255,6 +256,19 @@ async def test_kernel_info_is_no_work_for_the_status(kernel: Kernel) -> None:
         await asyncio.wait_for(kernel.backend.kernel_info(), GUARD)
         seen.append(kernel.backend.status)
     assert set(seen) == {"idle"}
+
+
+async def test_status_is_published_as_it_changes(kernel: Kernel) -> None:
+    """The owner of a kernel hears every status change (on_status): nothing above polls."""
+    seen: list[str] = []
+    kernel.backend.on_status = seen.append
+    await run(kernel.backend, "1 + 1")
+    await asyncio.wait_for(kernel.backend.kernel_info(), GUARD)  # no blip for this one
+    assert seen and seen[0] == "busy" and seen[-1] == "idle", seen
+    assert all(a != b for a, b in itertools.pairwise(seen)), seen  # changes only
+    assert seen[-1] == kernel.backend.status
+    await asyncio.wait_for(kernel.backend.shutdown(), GUARD)
+    assert seen[-1] == "dead"
 
 
 async def _interrupt_sleep(backend: KernelBackend) -> list[KernelEvent]:

@@ -15,7 +15,7 @@ from tests.ui.helpers import wait_for
 from tnb.kernels.server.provider import open_server_provider
 from tnb.kernels.starting import server_session_path
 from tnb.notebook.model import Cell, Notebook
-from tnb.session.controller import KernelController, UiHooks
+from tnb.session.kernel_session import KernelSession, UiHooks
 from tnb.ui.app import PICKER_NOTES, TnbApp
 from tnb.ui.screens.kernel_picker import KernelPickerScreen
 from tnb.ui.screens.server_dialog import ServerDialog
@@ -166,10 +166,9 @@ def _quiet_hooks() -> UiHooks:
 
     return UiHooks(
         status_changed=lambda: None,
-        cell_started=lambda cell: None,
+        runs_changed=lambda cells: None,
         cell_changed=lambda cell: None,
         cell_finished=lambda result: None,
-        queued=lambda cells: None,
         ask_input=no_input,
     )
 
@@ -178,11 +177,11 @@ async def test_same_named_notebooks_get_their_own_server_sessions(
     jupyter_server: JupyterServer, tmp_path: Path
 ) -> None:
     provider = await open_server_provider(jupyter_server.url, token=jupyter_server.token)
-    controllers: list[KernelController] = []
+    controllers: list[KernelSession] = []
 
-    def controller(folder: str) -> KernelController:
+    def controller(folder: str) -> KernelSession:
         nb = Notebook(cells=[Cell.new("code", "1")], path=tmp_path / folder / "same.ipynb")
-        made = KernelController(nb, _quiet_hooks())
+        made = KernelSession(nb, _quiet_hooks())
         controllers.append(made)
         return made
 

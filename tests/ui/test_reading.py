@@ -197,9 +197,9 @@ async def test_undo_and_redo_say_what_they_did() -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         status = screen_of(app).query_one("#status")
         await pilot.press("z")
-        app._tick()  # the status tick, which used to wipe the note
+        screen_of(app).set_kernel_label(app.kernels.label())  # as every kernel change does
         assert "nothing to undo" in status.text  # type: ignore[attr-defined]
         await pilot.press("b", "z")
         await pilot.pause()
-        app._tick()
+        screen_of(app).set_kernel_label(app.kernels.label())
         assert "undid insert cell" in status.text  # type: ignore[attr-defined]

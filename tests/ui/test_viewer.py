@@ -133,12 +133,15 @@ async def test_refresh_cell_shows_new_outputs_and_running_prompt() -> None:
         await pilot.pause()
         view = screen_of(app).view
         cell = nb.cells[1]
-        view.set_running(cell, True)
+        running: set[int] = {id(cell)}
+        view.run_mark = lambda shown: "*" if id(shown) in running else None
+        view.runs_changed([cell])
         await pilot.pause()
         assert "[*]: c1 = 1" in view_text(app)
         cell.outputs[0].text += "more output\n"  # changed in place, as a stream grows
         cell.execution_count = 12
-        view.set_running(cell, False)
+        running.clear()
+        view.runs_changed([cell])
         await pilot.pause()
         text = view_text(app)
         assert "[12]: c1 = 1" in text and "more output" in text

@@ -116,6 +116,10 @@ class KernelBackend(Protocol):
     """A running kernel, raw or on a server; the UI never knows which."""
 
     choice: KernelChoice
+    on_status: Callable[[KernelStatus], None] | None
+    """Set by the one owner of the kernel (the session): called on the event loop whenever
+    ``status`` changes (after ``died`` is set, for "dead"), and when a reconnecting backend's
+    connection state changes. The layers above never poll a kernel."""
 
     @property
     def status(self) -> KernelStatus: ...

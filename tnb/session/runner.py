@@ -116,7 +116,8 @@ class Runner:
     ``record_timing`` writes each run cell's metadata.execution (JupyterLab's recordTiming,
     off by default there too). Callbacks (all optional, called on the event loop):
     ``on_cell_started(cell)``, ``on_cell_changed(cell)`` (outputs or count changed; coalesced
-    to one call per ``notify_interval`` seconds), ``on_cell_finished(result)``.
+    to one call per ``notify_interval`` seconds), ``on_cell_finished(result)``,
+    ``on_cells_dropped(cells)`` (stop on error dropped the rest of the queue).
     ``input_handler(request)`` answers input()/getpass(); without one the kernel is told
     stdin is not available, so input() raises at once instead of hanging.
     """
@@ -132,6 +133,7 @@ class Runner:
         on_cell_started: Callable[[Cell], None] | None = None,
         on_cell_changed: Callable[[Cell], None] | None = None,
         on_cell_finished: Callable[[CellResult], None] | None = None,
+        on_cells_dropped: Callable[[list[Cell]], None] | None = None,
         notify_interval: float = 0.05,
         record_timing: bool = False,
     ) -> None:
@@ -143,6 +145,7 @@ class Runner:
         self.on_cell_started = on_cell_started
         self.on_cell_changed = on_cell_changed
         self.on_cell_finished = on_cell_finished
+        self.on_cells_dropped = on_cells_dropped
         self.notify_interval = notify_interval
         self.record_timing = record_timing
         self.running: Cell | None = None
@@ -157,6 +160,10 @@ class Runner:
     def queued(self) -> list[Cell]:
         """Cells waiting to run (their prompt shows ``[*]``)."""
         return list(self._queue)
+
+    def is_queued(self, cell: Cell) -> bool:
+        """Whether ``cell`` (this very cell, not an equal one) waits to run."""
+        return any(c is cell for c in self._queue)
 
     def submit(self, cells: Iterable[Cell]) -> None:
         """Queue cells to run after what is already queued; returns at once."""
@@ -192,7 +199,9 @@ class Runner:
             result = await self.run_cell(cell)
             if result.failed and not self.allow_errors:
                 # As Jupyter's stop_on_error: the rest of the queue does not run.
-                self._queue.clear()
+                dropped = self.clear_queue()
+                if dropped and self.on_cells_dropped is not None:
+                    self.on_cells_dropped(dropped)
 
     # ---------------------------------------------------------------- running
 

@@ -32,7 +32,7 @@ from tnb.kernels.protocol import (
 )
 from tnb.notebook.model import Cell, Notebook
 from tnb.session.bounded_exit import EXIT
-from tnb.session.controller import KernelController, NeedsPicker, PickerReason, UiHooks
+from tnb.session.kernel_session import KernelSession, NeedsPicker, PickerReason, UiHooks
 from tnb.session.launch import LaunchOptions
 from tnb.session.runner import CellResult
 from tnb.ui.keys import KEY_ACTIONS
@@ -99,7 +99,6 @@ class TnbApp(App[int]):
         self.kernel_args = LaunchOptions.of(kernel_args)
         self._start_on_paint = start_kernel
         self._handle_signals = handle_signals
-        self._pending_runs: list[Cell] = []
         self._starting = False  # a start worker is choosing or starting a kernel
         self._recover = recover
         self.journal: Any = None  # the notebook's RecoveryJournal when recovering
@@ -107,14 +106,13 @@ class TnbApp(App[int]):
         self._journal_writing = False
         self._discarding = False
         self._offered_restart_for: str | None = None
-        self.kernels = KernelController(
+        self.kernels = KernelSession(
             notebook,
             UiHooks(
                 status_changed=self._kernel_status_changed,
-                cell_started=self._cell_started,
+                runs_changed=self._runs_changed,
                 cell_changed=self._cell_changed,
                 cell_finished=self._cell_finished,
-                queued=self._cells_queued,
                 ask_input=self._ask_input,
                 ask_confirm=self._ask_confirm,
             ),
@@ -142,15 +140,18 @@ class TnbApp(App[int]):
 
     def on_mount(self) -> None:
         """Show the notebook; the kernel starts after the first paint."""
-        self.push_screen(NotebookScreen(self.notebook, language=self.language))
+        self.push_screen(
+            NotebookScreen(self.notebook, language=self.language, run_mark=self.kernels.run_mark)
+        )
         if self._recover and self.notebook.path is not None:
             self._open_journal()
         if self.kernel_args.record_timing:
             from tnb.ui.screens.format_actions import set_record_timing
 
             set_record_timing(self, True)
-        # Status and the running cell's elapsed time; kernel callbacks cover the rest.
-        self.set_interval(0.5, self._tick)
+        # A clock for the running cell's elapsed time and a reconnect's countdown only: the
+        # session publishes every change of state itself.
+        self.set_interval(1.0, self._clock)
         if self._handle_signals:
             # Journal, then leave; bounded even if the loop never gets to it (bounded_exit.py).
             EXIT.attach(asyncio.get_running_loop(), self._on_terminate_signal, self._journal_now)
@@ -283,11 +284,12 @@ class TnbApp(App[int]):
         """Show ``notebook`` instead (restored or reloaded); the kernel stays."""
         self.notebook = notebook
         self.kernels.notebook = notebook
+        self.kernels.clear_queue()
+        self.kernels.drop_pending()
         runner = self.kernels.runner
         if runner is not None:
-            runner.clear_queue()
             runner.notebook = notebook
-        screen = NotebookScreen(notebook, language=self.language)
+        screen = NotebookScreen(notebook, language=self.language, run_mark=self.kernels.run_mark)
         if self.notebook_screen is self.screen:
             self.switch_screen(screen)
         else:
@@ -522,8 +524,7 @@ class TnbApp(App[int]):
         if self._offered_restart_for == reason:
             return
         self._offered_restart_for = reason
-        for cell in self.kernels.clear_queue():
-            self._cell_changed(cell)
+        self.kernels.clear_queue()
         connection = self.kernels.connection_state()
         if connection is not None and connection.gave_up:
             why = f" ({connection.reason})" if connection.reason else ""
@@ -574,57 +575,26 @@ class TnbApp(App[int]):
         if answer:
             self._kernel_worker(self._restart())
 
-    def _cell_started(self, cell: Cell) -> None:
+    def _runs_changed(self, cells: list[Cell]) -> None:
         screen = self.notebook_screen
         if screen is not None:
-            screen.view.set_running(cell, True)
+            screen.view.runs_changed(cells)
             screen.set_kernel_label(self.kernels.label())
 
     def _cell_changed(self, cell: Cell) -> None:
         screen = self.notebook_screen
-        if screen is None:
-            return
-        runner = self.kernels.runner
-        if runner is None or (cell is not runner.running and id(cell) in screen.view.running_cells
-                              and cell not in runner.queued):  # fmt: skip
-            screen.view.set_running(cell, False)
-        screen.view.refresh_cell(cell)
-        _follow(screen, cell)
+        if screen is not None:
+            screen.view.refresh_cell(cell)
+            _follow(screen, cell)
 
     def _cell_finished(self, result: CellResult) -> None:
         screen = self.notebook_screen
         if screen is not None:
-            screen.view.set_running(result.cell, False)
             screen.view.refresh_cell(result.cell)
             _follow(screen, result.cell)
             screen.update_bars()
-            # After the runner's own bookkeeping (stop_on_error drops the queue next).
-            self.call_later(self._sync_running_marks)
         if result.status == "died" and self.kernels.failure:
             self._offer_restart(self.kernels.failure)
-
-    def _sync_running_marks(self) -> None:
-        """[*] only on cells that are really queued or running."""
-        screen = self.notebook_screen
-        if screen is None:
-            return
-        runner = self.kernels.runner
-        live = {id(c) for c in self._pending_runs}
-        if runner is not None:
-            live |= {id(c) for c in runner.queued}
-            if runner.running is not None:
-                live.add(id(runner.running))
-        for cell in self.notebook.cells:
-            if id(cell) in screen.view.running_cells and id(cell) not in live:
-                screen.view.set_running(cell, False)
-        screen.set_kernel_label(self.kernels.label())
-
-    def _cells_queued(self, cells: list[Cell]) -> None:
-        screen = self.notebook_screen
-        if screen is not None:
-            for cell in cells:
-                screen.view.set_running(cell, True)
-            screen.set_kernel_label(self.kernels.label())
 
     async def _ask_input(self, request: InputRequested) -> str:
         answer: asyncio.Future[str] = asyncio.get_running_loop().create_future()
@@ -646,17 +616,12 @@ class TnbApp(App[int]):
         self.push_screen(ConfirmScreen(escape(question)), answered)
         return await answer
 
-    def _tick(self) -> None:
+    def _clock(self) -> None:
         kernels = self.kernels
-        kernels.poll()
         screen = self.notebook_screen
-        if screen is None:
+        if screen is None or (kernels.running_cell is None and kernels.connection_state() is None):
             return
-        running = kernels.running_elapsed()
-        if running is not None:
-            cell, elapsed = running
-            if elapsed != "0s":
-                screen.view.set_elapsed(cell, elapsed)
+        screen.view.refresh()  # a prompt whose elapsed time changed is drawn again
         screen.set_kernel_label(kernels.label())
 
     # ----------------------------------------------------------------- kernel: starting
@@ -690,19 +655,10 @@ class TnbApp(App[int]):
     def _kernel_started(self) -> None:
         self._offered_restart_for = None
         self._kernel_status_changed()
-        pending, self._pending_runs = self._pending_runs, []
-        if pending:
-            self.kernels.run(pending)
 
     def _start_failed(self, reason: str) -> None:
         self.kernels.failure = reason  # the status bar says "kernel failed", not "no kernel"
-        for cell in self._pending_runs:
-            self._cell_changed(cell)
-        self._pending_runs = []
-        screen = self.notebook_screen
-        if screen is not None:
-            for cell in self.notebook.cells:
-                screen.view.set_running(cell, False)
+        self.kernels.drop_pending()
         self._kernel_status_changed()
         self.notify(
             f"{reason}\nChange kernel from the palette (ctrl+p) to pick another.",
@@ -744,13 +700,7 @@ class TnbApp(App[int]):
         return True
 
     def _start_failed_quietly(self) -> None:
-        for cell in self._pending_runs:
-            self._cell_changed(cell)
-        self._pending_runs = []
-        screen = self.notebook_screen
-        if screen is not None:
-            for cell in list(self.notebook.cells):
-                screen.view.set_running(cell, False)
+        self.kernels.drop_pending()
         self._kernel_status_changed()
 
     async def switch_kernel(self, provider: KernelProvider, choice: KernelChoice) -> None:
@@ -763,11 +713,6 @@ class TnbApp(App[int]):
         self._kernel_started()
 
     async def _restart(self, then_run: list[Cell] | None = None) -> None:
-        screen = self.notebook_screen
-        if screen is not None:
-            for cell in list(self.notebook.cells):
-                if id(cell) in screen.view.running_cells:
-                    screen.view.set_running(cell, False)
         try:
             await self.kernels.restart()
         except (KernelStartError, KernelConnectionError) as exc:
@@ -781,11 +726,7 @@ class TnbApp(App[int]):
     async def _interrupt(self) -> None:
         if isinstance(self.screen, StdinPromptScreen):
             self.screen.dismiss("")
-        screen = self.notebook_screen
-        dropped = self.kernels.clear_queue()
-        if screen is not None:
-            for cell in dropped:
-                screen.view.set_running(cell, False)
+        self.kernels.clear_queue()
         runner = self.kernels.runner
         running = runner.running if runner is not None else None
         try:
@@ -828,14 +769,7 @@ class TnbApp(App[int]):
         kernels.run(event.cells)
 
     def _queue_until_started(self, cells: list[Cell]) -> None:
-        from tnb.session.runner import should_run
-
-        screen = self.notebook_screen
-        for cell in cells:
-            if should_run(cell) and cell not in self._pending_runs:
-                self._pending_runs.append(cell)
-                if screen is not None:
-                    screen.view.set_running(cell, True)
+        self.kernels.run(cells)  # they wait in the session until a kernel is there
         if not self._starting:
             self._kernel_worker(self._start_initial())
 

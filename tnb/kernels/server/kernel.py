@@ -141,6 +141,8 @@ class ServerKernel:
         self.message_hook: Callable[[str, dict[str, Any]], None] | None = None
         self._client = client
         self._status: KernelStatus = "starting"
+        # Told of every change of status or connection state (the session's one listener).
+        self.on_status: Callable[[KernelStatus], None] | None = None
         self._ws: WebSocketClientConnection | None = None
         self._sock: socket.socket | None = None
         self._connected = asyncio.Event()
@@ -246,7 +248,7 @@ class ServerKernel:
                 "(still 'starting' on the server?)",
             ) from None
         if self._status != "dead":
-            self._status = "idle"
+            self._set_status("idle")
 
     async def _handshake(
         self, deadline: float, watching: asyncio.Task[str]
@@ -351,16 +353,27 @@ class ServerKernel:
                 if state == "dead":
                     self._mark_gone(f"the kernel died and the server {what}")
                 else:
-                    self._status = "restarting"
+                    self._set_status("restarting")
                     self._fail_pending(f"the kernel died; the server is {what}")
                 return
             shown = messages.busy_state(msg)
             if shown is not None:
-                self._status = shown
+                self._set_status(shown)
         pending = self._pending.get(parent) if parent else None
         if pending is not None:
             pending.alive = True
             pending.queue.put_nowait((str(msg.get("channel")), msg))
+
+    def _set_status(self, status: KernelStatus) -> None:
+        if status != self._status:
+            self._status = status
+            if self.on_status is not None:
+                self.on_status(status)
+
+    def _set_connection(self, state: ConnectionState | None) -> None:
+        self._conn_state = state
+        if self.on_status is not None:
+            self.on_status(self._status)  # the status bar says "reconnecting (attempt n)"
 
     def _fail_pending(self, reason: str) -> None:
         for pending in self._pending.values():
@@ -368,7 +381,7 @@ class ServerKernel:
 
     def _mark_gone(self, reason: str) -> None:
         self._gone = reason
-        self._status = "dead"
+        self._set_status("dead")
         self._connected.set()  # wake senders so they see _gone
         self._fail_pending(reason)
 
@@ -378,16 +391,16 @@ class ServerKernel:
         self._ws = None
         deadline = time.monotonic() + self.options.reconnect_timeout
         attempt, why = 1, ""
-        self._conn_state = ConnectionState(attempt, deadline)  # shown before the first try
+        self._set_connection(ConnectionState(attempt, deadline))  # shown before the first try
         delay = 0.1
         while not self._closed:
             await asyncio.sleep(delay)
-            self._conn_state = ConnectionState(attempt, deadline, reason=why)
+            self._set_connection(ConnectionState(attempt, deadline, reason=why))
             attempt += 1
             try:
                 self._ws = await self._open_socket(min(10.0, self.options.reconnect_timeout))
             except KernelGoneError as exc:
-                self._conn_state = None  # not the connection: the kernel is gone
+                self._set_connection(None)  # not the connection: the kernel is gone
                 self._mark_gone(str(exc))
                 return False
             except Exception as exc:  # any failure to connect is worth another try
@@ -407,7 +420,7 @@ class ServerKernel:
                 continue
             self.reconnects += 1
             self._generation += 1
-            self._conn_state = None
+            self._set_connection(None)
             self._connected.set()
             self._start_verifier()
             return True
@@ -544,10 +557,10 @@ class ServerKernel:
                 raise KernelGoneError(self._gone)
             return
         self._gone = None
-        self._status = "starting"
+        self._set_status("starting")
         if not await self._reconnect():
             raise KernelConnectionError(self._gone or "the kernel connection is closed")
-        self._status = "idle"
+        self._set_status("idle")
         self._reader = asyncio.create_task(self._read_loop(), name=f"tnb-ws-{self.kernel_id}")
 
     async def _next(self, queue: Inbox) -> Item:
@@ -741,7 +754,7 @@ class ServerKernel:
 
     async def restart(self) -> None:
         """Restart through the server; running executions end with KernelDied."""
-        self._status = "restarting"
+        self._set_status("restarting")
         self._fail_pending("the kernel was restarted")
         try:
             await self._client.call(kernel_path(self.kernel_id, "restart"), method="POST")
@@ -758,7 +771,7 @@ class ServerKernel:
                 self.choice.display_name,
                 f"did not come back within {self.options.start_timeout:.0f} s of a restart",
             ) from None
-        self._status = "idle"
+        self._set_status("idle")
 
     async def detach(self) -> None:
         """Disconnect and leave the kernel running on the server, even one we started."""
@@ -795,7 +808,7 @@ class ServerKernel:
                 await self._client.call(path, method="DELETE", request_timeout=30.0)
             except KernelConnectionError as exc:
                 log_debug(self._client, "could not delete %s: %s", path, exc)
-        self._status = "dead"
+        self._set_status("dead")
         self._client.close()
 
 

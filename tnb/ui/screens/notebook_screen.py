@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
@@ -65,7 +66,14 @@ class NotebookScreen(ReadingActions):
 
         action: Literal["interrupt", "restart", "change"]
 
-    def __init__(self, notebook: Notebook, *, language: str = "python") -> None:
+    def __init__(
+        self,
+        notebook: Notebook,
+        *,
+        language: str = "python",
+        run_mark: Callable[[Cell], str | None] | None = None,
+    ) -> None:
+        """``run_mark`` gives the prompt of a cell that waits or runs (the kernel session's)."""
         super().__init__()
         self.notebook = notebook
         self.language = language
@@ -80,6 +88,8 @@ class NotebookScreen(ReadingActions):
         self._editing_cell: Cell | None = None
         # Kept rather than queried: every key reaches them.
         self._view = CommandView(notebook, language=language, id="cells")
+        if run_mark is not None:
+            self._view.run_mark = run_mark
         self._editor = CellEditor(id="editor")
 
     # ----------------------------------------------------------------- layout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -114,8 +115,9 @@ class NotebookView(ScrollView, can_focus=True):
         self.find_term = ""
         self.find_pattern: re.Pattern[str] | None = None  # find and replace: marks its matches
         self.hidden_outputs: set[int] = set()
-        self.running_cells: set[int] = set()
-        self.elapsed: dict[int, str] = {}  # the running cell's elapsed time, shown as its prompt
+        # The prompt of a cell that waits or runs ("*", "12s"), asked of the kernel session
+        # (the one record of it) on every draw; None for the rest.
+        self.run_mark: Callable[[Cell], str | None] = lambda cell: None
         self._cache: OrderedDict[int, RenderedCell] = OrderedDict()  # least recently drawn first
         self._versions: dict[int, int] = {}
         self._estimates: dict[int, tuple[str, int, int, int]] = {}
@@ -245,26 +247,14 @@ class NotebookView(ScrollView, can_focus=True):
             self.post_message(self.Scrolled(self))
         self._followed = (index, self.scroll_offset.y)
 
-    def set_running(self, cell: Cell, running: bool) -> None:
-        """Show (or stop showing) the ``[*]`` prompt of a queued or running cell."""
-        if running:
-            self.running_cells.add(id(cell))
-            self.output_offsets.pop(id(cell), None)  # a new run follows its output again
-        else:
-            if id(cell) in self.running_cells and id(cell) not in self.output_offsets:
+    def runs_changed(self, cells: list[Cell]) -> None:
+        """These cells were queued, started, ended or dropped: draw their prompts anew."""
+        for cell in cells:
+            if self.run_mark(cell) is not None:
+                self.output_offsets.pop(id(cell), None)  # a new run follows its output again
+            elif id(cell) not in self.output_offsets:
                 # A scrolled region followed the end while the cell ran: it stays there.
                 self.output_offsets[id(cell)] = len(cell.outputs) and 1 << 30
-            self.running_cells.discard(id(cell))
-            self.elapsed.pop(id(cell), None)
-        self.refresh_cell(cell)
-
-    def set_elapsed(self, cell: Cell, text: str | None) -> None:
-        """Show ``text`` (e.g. "12s") as the prompt of the running cell; None goes back to ``*``."""
-        if text is None:
-            if self.elapsed.pop(id(cell), None) is not None:
-                self.refresh_cell(cell)
-        elif self.elapsed.get(id(cell)) != text:
-            self.elapsed[id(cell)] = text
             self.refresh_cell(cell)
 
     def refresh_all(self) -> None:
@@ -421,13 +411,11 @@ class NotebookView(ScrollView, can_focus=True):
             scrolled_setting(cell),
             self.output_offsets.get(id(cell)),
             self.output_window_lines(),
-            follow_end=id(cell) in self.running_cells,
+            follow_end=self.run_mark(cell) is not None,
         )
 
     def _running_mark(self, cell: Cell) -> str | None:
-        if id(cell) not in self.running_cells:
-            return None
-        return self.elapsed.get(id(cell), "*")
+        return self.run_mark(cell)
 
     def _content_width(self) -> int:
         return max(20, self.scrollable_content_region.width or self.size.width or 80)

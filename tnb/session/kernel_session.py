@@ -1,4 +1,5 @@
-"""The app's kernel: starts, switches and stops the backend, and runs cells through a Runner."""
+"""The notebook's kernel session: starts, switches and stops the backend, runs cells through a
+Runner, and publishes the cells' run state and the kernel's status as they change."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from tnb.kernels.events import InputRequested
+from tnb.kernels.events import InputRequested, KernelStatus
 from tnb.kernels.protocol import (
     Completion,
     ConnectionState,
@@ -27,7 +28,7 @@ from tnb.kernels.starting import start_for_notebook
 from tnb.notebook.model import Cell, Notebook
 from tnb.session.launch import LaunchOptions
 from tnb.session.memory import remember, remembered
-from tnb.session.runner import CellResult, Runner, kernelspec_metadata
+from tnb.session.runner import CellResult, Runner, kernelspec_metadata, should_run
 
 if TYPE_CHECKING:
     from tnb.kernels.server.provider import HubStartPolicy
@@ -52,10 +53,10 @@ class UiHooks:
     """What the controller tells the UI; every hook runs on the event loop and returns at once."""
 
     status_changed: Callable[[], None]
-    cell_started: Callable[[Cell], None]
-    cell_changed: Callable[[Cell], None]
+    # These cells' run marks (KernelSession.run_mark) changed: queued, started, ended, dropped.
+    runs_changed: Callable[[list[Cell]], None]
+    cell_changed: Callable[[Cell], None]  # its outputs or count
     cell_finished: Callable[[CellResult], None]
-    queued: Callable[[list[Cell]], None]
     ask_input: Callable[[InputRequested], Awaitable[str]]
     # A yes/no question (a stopped JupyterHub server: start it?); None answers no.
     ask_confirm: Callable[[str], Awaitable[bool]] | None = None
@@ -70,12 +71,14 @@ def elapsed_text(seconds: float) -> str:
     return f"{int(seconds // 3600)}h"
 
 
-class KernelController:
-    """Owns the kernel backend and its provider for the app; no method awaits in a UI handler.
+class KernelSession:
+    """Owns the kernel backend, its provider and the runner; no method awaits in a UI handler.
 
     The app calls :meth:`start_from_args` or :meth:`switch` from a worker, :meth:`run` from a
-    key handler (it returns at once: cells are queued on the Runner), and awaits
-    :meth:`shutdown` when it unmounts.
+    key handler (it returns at once: cells wait for a kernel, or queue on the Runner), and
+    awaits :meth:`shutdown` when it unmounts. The one record of which cells wait or run is
+    here (:meth:`run_mark`); the hooks say when it or the kernel's status changes, as it
+    happens (the backend's ``on_status``): nothing above keeps a copy or polls.
     """
 
     def __init__(
@@ -92,11 +95,11 @@ class KernelController:
         self.starting: str | None = None  # display name of the kernel being started
         self.failure: str | None = None  # why the last start failed, or why the kernel died
         self.started_at: float | None = None  # when the running cell started
+        self.pending: list[Cell] = []  # cells run before a kernel was there: they wait for it
         self.kept_connection_file: Path | None = None  # a --keep-kernel kernel left running
         self._providers_to_close: list[Any] = []
         # Lists kept by reference: the picker appends servers added from its dialog later.
         self._adopted: list[list[Any]] = []
-        self._last_status = ""
         # JupyterLab's recordTiming: metadata.execution of each run cell (off by default).
         self.record_timing = False
 
@@ -148,15 +151,34 @@ class KernelController:
         self.failure = None
         self.hooks.status_changed()
         await backend.reconnect()
-        self._last_status = ""
         self.hooks.status_changed()
 
-    def running_elapsed(self) -> tuple[Cell, str] | None:
-        """The running cell and its elapsed time, if a cell runs."""
+    # ----------------------------------------------------------------- the cells' run state
+
+    @property
+    def running_cell(self) -> Cell | None:
+        """The cell the kernel runs now, if any."""
+        return self.runner.running if self.runner is not None else None
+
+    def run_mark(self, cell: Cell) -> str | None:
+        """The prompt of a cell that waits or runs: ``*`` while it waits (its turn, or a
+        kernel) or in its first second, then its elapsed time ("12s"); None for any other."""
         runner = self.runner
-        if runner is None or runner.running is None or self.started_at is None:
-            return None
-        return runner.running, elapsed_text(time.monotonic() - self.started_at)
+        if runner is not None and cell is runner.running:
+            if self.started_at is None:
+                return "*"
+            text = elapsed_text(time.monotonic() - self.started_at)
+            return "*" if text == "0s" else text
+        if any(c is cell for c in self.pending):
+            return "*"
+        return "*" if runner is not None and runner.is_queued(cell) else None
+
+    def drop_pending(self) -> list[Cell]:
+        """Forget the cells waiting for a kernel (it did not start, or the user cancelled)."""
+        dropped, self.pending = self.pending, []
+        if dropped:
+            self.hooks.runs_changed(dropped)
+        return dropped
 
     # ----------------------------------------------------------------- starting
 
@@ -299,13 +321,24 @@ class KernelController:
 
         def started(cell: Cell) -> None:
             self.started_at = time.monotonic()
-            hooks.cell_started(cell)
+            hooks.runs_changed([cell])
 
         def finished(result: CellResult) -> None:
             self.started_at = None
             if result.status == "died" and result.died is not None:
                 self.failure = result.died.describe()
+            hooks.runs_changed([result.cell])
             hooks.cell_finished(result)
+
+        def status(_now: KernelStatus) -> None:
+            if backend is not self.backend:
+                return  # a kernel we have left (switched away, restarted afresh)
+            if backend.status == "dead" and self.failure is None:
+                died = backend.died
+                self.failure = died.describe() if died is not None else "the kernel died"
+            hooks.status_changed()
+
+        backend.on_status = status
 
         self.runner = Runner(
             backend,
@@ -314,11 +347,17 @@ class KernelController:
             on_cell_started=started,
             on_cell_changed=hooks.cell_changed,
             on_cell_finished=finished,
+            on_cells_dropped=hooks.runs_changed,
             # One redraw per frame at most: the view refreshes at 60 Hz.
             notify_interval=1 / 60,
             record_timing=self.record_timing,
         )
         hooks.status_changed()
+        if backend.status == "dead":
+            status("dead")  # died before it was ours to watch
+        pending, self.pending = self.pending, []
+        if pending:
+            self.run(pending)  # the cells run before there was a kernel
 
     def set_record_timing(self, on: bool) -> None:
         """Record (or stop recording) cells' run times, from the next cell that starts."""
@@ -344,22 +383,29 @@ class KernelController:
     # ----------------------------------------------------------------- running
 
     def run(self, cells: list[Cell]) -> list[Cell]:
-        """Queue ``cells`` (returns at once); the cells actually queued are returned."""
+        """Queue ``cells`` (returns at once); without a kernel yet they wait for one. The
+        cells actually queued are returned."""
         runner = self.runner
         if runner is None:
-            return []
-        before = {id(c) for c in runner.queued}
-        if runner.running is not None:
-            before.add(id(runner.running))
-        runner.submit(cells)
-        queued = [c for c in [runner.running, *runner.queued] if c is not None]
-        added = [c for c in queued if id(c) not in before]
-        self.hooks.queued(added)
+            added = [c for c in cells if should_run(c) and all(c is not p for p in self.pending)]
+            self.pending.extend(added)
+        else:
+            before = {id(c) for c in runner.queued}
+            if runner.running is not None:
+                before.add(id(runner.running))
+            runner.submit(cells)
+            queued = [c for c in [runner.running, *runner.queued] if c is not None]
+            added = [c for c in queued if id(c) not in before]
+        if added:
+            self.hooks.runs_changed(added)
         return added
 
     def clear_queue(self) -> list[Cell]:
         """Forget the cells still waiting (after an interrupt, a restart or a death)."""
-        return self.runner.clear_queue() if self.runner else []
+        dropped = self.runner.clear_queue() if self.runner else []
+        if dropped:
+            self.hooks.runs_changed(dropped)
+        return dropped
 
     async def interrupt(self) -> None:
         """Interrupt the running cell and drop the queue, as JupyterLab does."""
@@ -383,7 +429,6 @@ class KernelController:
             if self.provider is None:
                 raise
             await self.switch(self.provider, backend.choice)
-        self._last_status = ""
         self.hooks.status_changed()
 
     async def complete(self, code: str, cursor_pos: int) -> Completion | None:
@@ -398,17 +443,6 @@ class KernelController:
             return None
         return await self.backend.inspect(code, cursor_pos)
 
-    def poll(self) -> str:
-        """The status now; tells the UI when it changed (server kernels have no callback)."""
-        status = self.status
-        if status == "dead" and self.backend is not None and self.failure is None:
-            died = self.backend.died
-            self.failure = died.describe() if died is not None else "the kernel died"
-        if status != self._last_status:
-            self._last_status = status
-            self.hooks.status_changed()
-        return status
-
     # ----------------------------------------------------------------- stopping
 
     async def stop_kernel(self) -> None:
@@ -422,7 +456,10 @@ class KernelController:
             running = runner.running
             with contextlib.suppress(Exception):
                 await runner.close()
-            for cell in dropped + ([running] if running else []):
+            ended = dropped + ([running] if running else [])
+            if ended:
+                self.hooks.runs_changed(ended)
+            for cell in ended:
                 self.hooks.cell_changed(cell)
         if backend is not None:
             with contextlib.suppress(Exception):
