@@ -47,7 +47,7 @@ def session_on(*sources: str) -> tuple[KernelSession, Heard, FakeProvider]:
 
 async def until(check: Any) -> None:
     async def poll() -> None:
-        while not check():
+        while not check():  # noqa: ASYNC110 (plain state changed by callbacks: no event to await)
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(poll(), GUARD)
