@@ -142,7 +142,7 @@ def _main(args_list: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(args_list)
     take_token(args, parser)
-    from tnb.ui.app import run_app
+    from tnb.ui.run import run_app
 
     return EXIT.finish(run_app(args))
 

@@ -16,7 +16,8 @@ from tnb.kernels.server.provider import open_server_provider
 from tnb.kernels.starting import server_session_path
 from tnb.notebook.model import Cell, Notebook
 from tnb.session.kernel_session import KernelSession, UiHooks
-from tnb.ui.app import PICKER_NOTES, TnbApp
+from tnb.ui.app import TnbApp
+from tnb.ui.kernel_actions import PICKER_NOTES
 from tnb.ui.screens.kernel_picker import KernelPickerScreen
 from tnb.ui.screens.server_dialog import ServerDialog
 

@@ -159,9 +159,9 @@ async def test_change_kernel_in_the_picker_switches_and_records_it(
 async def test_an_interrupt_that_does_not_take_offers_a_restart(
     kernelspecs: KernelSpecs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tnb.ui.app
+    import tnb.ui.kernel_actions
 
-    monkeypatch.setattr(tnb.ui.app, "INTERRUPT_PATIENCE", 1.0)
+    monkeypatch.setattr(tnb.ui.kernel_actions, "INTERRUPT_PATIENCE", 1.0)
     code = (
         "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
         "print('deaf', flush=True)\ntime.sleep(60)"

@@ -132,7 +132,7 @@ async def test_save_as_writes_a_new_file_and_moves_the_journal(tmp_path: Path) -
         await pilot.press("j", "enter", "end", *"# mine", "escape")
         old_journal = app.journal
         assert old_journal is not None
-        app._journal_now()
+        app.journal_now()
         assert old_journal.file.exists()
         other = load_notebook(path)
         other.set_source(1, "changed elsewhere")
@@ -166,7 +166,7 @@ async def test_save_as_writes_a_new_file_and_moves_the_journal(tmp_path: Path) -
         assert app.journal.file == RecoveryJournal.for_notebook(new).file
 
         await pilot.press("a")  # an edit after: journalled for the new file, saved there
-        app._journal_now()
+        app.journal_now()
         assert app.journal.file.exists()
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -12,7 +12,8 @@ from textual import events
 from tests.ui.helpers import sample_notebook, screen_of, view_text
 from tnb.notebook.io import load_notebook
 from tnb.notebook.model import Cell, Notebook, Output
-from tnb.ui.app import TnbApp, run_app
+from tnb.ui.app import TnbApp
+from tnb.ui.run import run_app
 from tnb.ui.widgets import notebook_view
 
 TOUR = Path(__file__).resolve().parents[2] / "examples" / "tour.ipynb"

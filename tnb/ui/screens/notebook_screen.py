@@ -66,6 +66,19 @@ class NotebookScreen(ReadingActions):
 
         action: Literal["interrupt", "restart", "change"]
 
+    @dataclass
+    class SaveRequested(Message):
+        """Save the notebook (``as_new``: under a name asked for); ``then_quit`` once saved."""
+
+        as_new: bool = False
+        then_quit: bool = False
+
+    @dataclass
+    class QuitRequested(Message):
+        """Leave tnb; ``discard``: the unsaved edits go, and their recovery journal with them."""
+
+        discard: bool = False
+
     def __init__(
         self,
         notebook: Notebook,
@@ -746,17 +759,12 @@ class NotebookScreen(ReadingActions):
     def action_save(self) -> None:
         """Save through the model's atomic save; a failure is shown and nothing is lost."""
         self._commit_editor()
-        if self.tnb_app.save_notebook():
-            path = self.notebook.path
-            assert path is not None
-            self.update_bars(f"saved {path.name}")
-        else:
-            self.update_bars()
+        self.post_message(self.SaveRequested())
 
     def action_save_as(self) -> None:
         """Save under another name (asked in a dialog)."""
         self._commit_editor()
-        self.tnb_app.save_as()
+        self.post_message(self.SaveRequested(as_new=True))
 
     def action_upgrade_format(self) -> None:
         """Save as nbformat 4.5 from now on (asked first)."""
@@ -783,19 +791,15 @@ class NotebookScreen(ReadingActions):
         if self.mode == "edit":
             self.action_command_mode()
         if not self.notebook.dirty:
-            self.app.exit()
+            self.post_message(self.QuitRequested())
             return
         self.app.push_screen(QuitScreen(display_name(self.notebook.path)), self._quit_answered)
 
     def _quit_answered(self, answer: str | None) -> None:
         if answer == "discard":
-            self.tnb_app.discard_recovery()
-            self.app.exit()
+            self.post_message(self.QuitRequested(discard=True))
         elif answer == "save":
-            if self.tnb_app.save_notebook():
-                self.app.exit()
-            else:
-                self.update_bars()
+            self.post_message(self.SaveRequested(then_quit=True))
 
     def key_escape(self) -> None:
         """Esc in command mode: clear find marks and the selection."""
