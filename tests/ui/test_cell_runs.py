@@ -281,3 +281,20 @@ async def test_restart_and_run_all_and_run_above_below() -> None:
                        and app.kernels.runner is not None and app.kernels.runner.running
                        is None and not app.kernels.runner.queued, "the rerun")  # fmt: skip
         assert [c.execution_count for c in cells] == [1, 2, 3]
+
+
+async def test_after_run_all_the_last_cell_is_one_key_away() -> None:
+    """Outputs that arrived out of view move the cells below them: G must land on the last
+    cell the first time (it stopped one cell short, every time, on 100 cells)."""
+    app = make_app(*[f"{i} * 2" for i in range(100)])
+    async with app.run_test(size=SIZE) as pilot:
+        await kernel_idle(pilot, app)
+        screen_of(app).action_run_all()
+        cells = app.notebook.cells
+        await wait_for(pilot, lambda: bool(cells[-1].outputs), "the last output")
+        await cells_done(pilot, app)
+        await pilot.press("G")
+        await pilot.pause()
+        assert screen_of(app).view.cursor == 99
+        shown = view_text(app)
+        assert "[100]: 99 * 2" in shown and "198" in shown

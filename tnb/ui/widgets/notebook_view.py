@@ -121,6 +121,8 @@ class NotebookView(ScrollView, can_focus=True):
         self._cache: OrderedDict[int, RenderedCell] = OrderedDict()  # least recently drawn first
         self._versions: dict[int, int] = {}
         self._estimates: dict[int, tuple[str, int, int, int]] = {}
+        # Cells changed since they were measured (outputs of a run, often off screen).
+        self._stale: set[int] = set()
         self._by_id: dict[int, Cell] = {}
         self._by_id_count = -1
         self._by_id_cells: list[Cell] | None = None
@@ -210,6 +212,7 @@ class NotebookView(ScrollView, can_focus=True):
         screen (its new height is patched in then), never the whole layout.
         """
         self._versions[id(cell)] = self._versions.get(id(cell), 0) + 1
+        self._stale.add(id(cell))
         self.refresh()
 
     def follow_output(self, index: int) -> None:
@@ -514,6 +517,8 @@ class NotebookView(ScrollView, can_focus=True):
             self._layout()
         width = self._layout_width
         hidden = self._hidden
+        if self._stale:
+            self._measure_stale(first, last)
         changed = [
             index
             for index in range(max(0, first), min(last, len(self.cells) - 1) + 1)
@@ -524,6 +529,29 @@ class NotebookView(ScrollView, can_focus=True):
             # scrolling into new cells would otherwise re-measure all 1000 cells).
             for index in changed:
                 self._heights[index] = len(self._cache[id(self.cells[index])].strips)
+            self._retop()
+
+    def _measure_stale(self, first: int, last: int) -> None:
+        """Cells whose outputs changed out of view get their new heights (estimated), so the
+        tops below them are right before anything scrolls there: after a run all, ``G``
+        must land on the last cell, not where it was before the outputs came."""
+        stale, self._stale = self._stale, set()
+        width = self._layout_width
+        moved = False
+        for index, cell in enumerate(self.cells):
+            if id(cell) not in stale or self._hidden[index] or first <= index <= last:
+                continue  # unchanged, hidden, or about to be drawn exactly
+            cached = self._cache.get(id(cell))
+            if cached is not None:
+                if cached.key == self._key(index, width):
+                    continue
+                del self._cache[id(cell)]  # drawn before the change: no longer its height
+            memo = (cell.source, len(cell.outputs), width, estimate_height(cell, width))
+            self._estimates[id(cell)] = memo
+            if self._heights[index] != memo[3]:
+                self._heights[index] = memo[3]
+                moved = True
+        if moved:
             self._retop()
 
     def _ensure_visible(self, top: int, bottom: int) -> None:
