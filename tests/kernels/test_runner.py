@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.fixtures.kernelspecs import KernelSpecs
-from tnb.kernels.events import InputRequested
+from tnb.kernels.events import InputRequested, KernelEvent
 from tnb.kernels.protocol import KernelBackend
 from tnb.kernels.raw.provider import LocalProvider
 from tnb.kernels.selection import select_choice
@@ -181,6 +181,79 @@ async def test_queue_runs_in_order_and_stops_on_error(backend: KernelBackend) ->
     await asyncio.wait_for(runner2.wait_idle(), GUARD)
     assert bad.cells[1].outputs == [] and not runner2.queued
     await runner2.close()
+
+
+class SendLog:
+    """Wraps a backend's execute to note when each request goes out (its first step)."""
+
+    def __init__(self, backend: KernelBackend) -> None:
+        self._execute = backend.execute  # the real one, before it is replaced by ours
+        self.log: list[str] = []
+
+    def execute(self, code: str, **kwargs: bool) -> AsyncIterator[KernelEvent]:
+        async def sending() -> AsyncIterator[KernelEvent]:
+            self.log.append(f"sent {code}")
+            async for event in self._execute(code, **kwargs):
+                yield event
+
+        return sending()
+
+
+async def test_queued_cells_are_sent_ahead_and_land_in_their_cells(
+    backend: KernelBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pipelined as JupyterLab: every queued request is with the kernel before the first
+    cell ends; the kernel runs them in order and each output reaches its own cell."""
+    sources = ["import time; time.sleep(0.3); 'first'"] + [
+        f"print({i}); {i} * 10" for i in range(1, 30)
+    ]
+    nb = notebook(*sources)
+    sends = SendLog(backend)
+    monkeypatch.setattr(backend, "execute", sends.execute)
+    runner = Runner(backend, nb, on_cell_finished=lambda r: sends.log.append("finished"))
+    runner.submit(nb.cells)
+    await asyncio.wait_for(runner.wait_idle(), GUARD)
+    assert sends.log[: len(sources)] == [f"sent {s}" for s in sources]
+    assert sends.log[len(sources) :] == ["finished"] * len(sources)
+    assert [c.execution_count for c in nb.cells] == list(range(1, len(sources) + 1))
+    for i, cell in enumerate(nb.cells[1:], start=1):
+        assert cell.outputs[0].text == f"{i}\n"
+        assert cell.outputs[1].data["text/plain"] == str(i * 10)
+
+
+async def test_an_error_aborts_the_cells_already_sent(
+    backend: KernelBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nb = notebook("counter = 0", "1 / 0", "counter += 1", "counter += 2")
+    sends = SendLog(backend)
+    monkeypatch.setattr(backend, "execute", sends.execute)
+    dropped: list[Cell] = []
+    runner = Runner(backend, nb, on_cells_dropped=dropped.extend)
+    runner.submit(nb.cells)
+    await asyncio.wait_for(runner.wait_idle(), GUARD)
+    assert sends.log == [f"sent {c.source}" for c in nb.cells]
+    assert dropped == nb.cells[2:]
+    assert [c.execution_count for c in nb.cells] == [1, 2, None, None]
+    # They reached the kernel (sent ahead) and the kernel aborted them: nothing ran.
+    check = notebook("counter")
+    await asyncio.wait_for(Runner(backend, check).run_all(), GUARD)
+    assert check.cells[0].outputs[0].data["text/plain"] == "0"
+
+
+async def test_an_interrupt_stops_the_whole_queue(backend: KernelBackend) -> None:
+    nb = notebook("import time; time.sleep(30)", "flag = 1")
+    started: list[Cell] = []
+    runner = Runner(backend, nb, on_cell_started=started.append)
+    runner.submit(nb.cells)
+    while backend.status != "busy" or not started:  # noqa: ASYNC110 (kernel state, no event)
+        await asyncio.sleep(0.02)
+    runner.clear_queue()  # as the session does on interrupt
+    await backend.interrupt()
+    await asyncio.wait_for(runner.wait_idle(), GUARD)
+    assert nb.cells[0].outputs[-1].ename == "KeyboardInterrupt"
+    check = notebook("'flag' in dir()")
+    await asyncio.wait_for(Runner(backend, check).run_all(), GUARD)
+    assert check.cells[0].outputs[0].data["text/plain"] == "False"
 
 
 async def test_kernel_death_stops_the_run(backend: KernelBackend) -> None:

@@ -194,14 +194,29 @@ class Runner:
         self._flush()
 
     async def _drain(self) -> None:
-        while self._queue:
-            cell = self._queue.popleft()
-            result = await self.run_cell(cell)
-            if result.failed and not self.allow_errors:
-                # As Jupyter's stop_on_error: the rest of the queue does not run.
-                dropped = self.clear_queue()
-                if dropped and self.on_cells_dropped is not None:
-                    self.on_cells_dropped(dropped)
+        # Pipelined, as JupyterLab runs cells: every queued cell's request is sent before the
+        # first one's reply, so the kernel never waits on a round trip (or on our drawing).
+        # The kernel runs them in order; after an error (stop_on_error) it aborts the ones
+        # it already has, and the runner drops the rest.
+        sent: dict[int, _SentAhead] = {}
+        try:
+            while self._queue:
+                for cell in self._queue:
+                    if id(cell) not in sent:
+                        sent[id(cell)] = _SentAhead(self._execute(cell))
+                cell = self._queue.popleft()
+                result = await self.run_cell(cell, sent=sent.pop(id(cell)))
+                if result.failed and not self.allow_errors:
+                    # As Jupyter's stop_on_error: the rest of the queue does not run.
+                    dropped = self.clear_queue()
+                    if dropped and self.on_cells_dropped is not None:
+                        self.on_cells_dropped(dropped)
+        finally:
+            for ahead in sent.values():
+                ahead.cancel()  # dropped cells: the kernel aborted them; stop listening
+
+    def _execute(self, cell: Cell) -> AsyncIterator[KernelEvent]:
+        return self.backend.execute(cell.source, allow_stdin=self.input_handler is not None)
 
     # ---------------------------------------------------------------- running
 
@@ -222,8 +237,9 @@ class Runner:
                 break
         return run
 
-    async def run_cell(self, cell: Cell) -> CellResult:
-        """Execute one cell, replacing its outputs and execution count."""
+    async def run_cell(self, cell: Cell, *, sent: _SentAhead | None = None) -> CellResult:
+        """Execute one cell, replacing its outputs and execution count (``sent``: its
+        request went ahead of its turn; its events are read from there)."""
         if not should_run(cell):
             return CellResult(cell, "skipped")
         self.running = cell
@@ -237,7 +253,7 @@ class Runner:
             self.on_cell_started(cell)
         self._changed(cell, now=True)
         state = _CellState(cell, OutputAccumulator(cell.outputs), timing)
-        events = self.backend.execute(cell.source, allow_stdin=self.input_handler is not None)
+        events = sent.events() if sent is not None else self._execute(cell)
         try:
             await self._consume(events, state)
         finally:
@@ -383,3 +399,39 @@ class _CellState:
     status: CellStatus = "ok"
     error: Error | None = None
     died: KernelDied | None = None
+
+
+class _SentAhead:
+    """An execute request sent before its cell's turn: a task reads its events as they come
+    and keeps them for the runner. Created in queue order, the tasks send in that order
+    (each backend writes its request before its first wait)."""
+
+    def __init__(self, events: AsyncIterator[KernelEvent]) -> None:
+        self._events = events
+        self._queue: asyncio.Queue[KernelEvent | BaseException | None] = asyncio.Queue()
+        self._task = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        try:
+            async for event in self._events:
+                self._queue.put_nowait(event)
+        except Exception as exc:  # raised to the runner at the cell's turn, as unsent
+            self._queue.put_nowait(exc)
+        finally:
+            with contextlib.suppress(Exception):
+                await self._events.aclose()  # type: ignore[attr-defined]
+            self._queue.put_nowait(None)
+
+    async def events(self) -> AsyncIterator[KernelEvent]:
+        """The request's events, from the first."""
+        try:
+            while (item := await self._queue.get()) is not None:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop reading (the cell was dropped, or its run ended)."""
+        self._task.cancel()
