@@ -298,3 +298,25 @@ async def test_after_run_all_the_last_cell_is_one_key_away() -> None:
         assert screen_of(app).view.cursor == 99
         shown = view_text(app)
         assert "[100]: 99 * 2" in shown and "198" in shown
+
+
+async def test_the_selected_cell_stays_on_screen_while_cells_above_grow() -> None:
+    """Scroll anchoring through a run: outputs arriving above the selected (last) cell must not
+    push it off screen (it ended 6 cells up, 33 with re-measured heights)."""
+    app = make_app(*[f"{i} * 2" for i in range(100)])
+    async with app.run_test(size=SIZE) as pilot:
+        await kernel_idle(pilot, app)
+        screen = screen_of(app)
+        screen.view.move_cursor(99)
+        await pilot.pause()
+        screen.action_run_all()
+        cells = app.notebook.cells
+        await wait_for(pilot, lambda: bool(cells[-1].outputs), "the last output")
+        await cells_done(pilot, app)
+
+        def whole_on_screen() -> bool:
+            shown = view_text(app)
+            return "[100]: 99 * 2" in shown and "198" in shown
+
+        # The frame after the last output (view_text reads lines, it does not paint).
+        await wait_for(pilot, whole_on_screen, "the selected cell, whole, on screen")

@@ -50,7 +50,7 @@ class NeedsPicker(Exception):
 
 @dataclass
 class UiHooks:
-    """What the controller tells the UI; every hook runs on the event loop and returns at once."""
+    """What the session tells the UI; every hook runs on the event loop and returns at once."""
 
     status_changed: Callable[[], None]
     # These cells' run marks (KernelSession.run_mark) changed: queued, started, ended, dropped.

@@ -574,6 +574,11 @@ class NotebookView(ScrollView, can_focus=True):
         cells inserted or deleted above, a new width), the view first moves so that the
         selected cell stays where it was on screen, as a browser's scroll anchoring does.
         """
+        if self._stale:
+            # Cells changed (a run's outputs): their heights first, so that keeping the
+            # anchor sees how far the selected cell moved.
+            y = self.scroll_offset.y
+            self._ensure_rendered(self.cell_at(y + crop.y), self.cell_at(y + crop.bottom))
         self._keep_anchor()
         y = self.scroll_offset.y
         self._ensure_visible(y + crop.y, y + crop.bottom)
