@@ -116,3 +116,23 @@ def picker_highlights(app: App[Any], spec: str) -> bool:
         return False
     option = screen.option_list.highlighted_option
     return option is not None and str(option.id).endswith(f":spec:{spec}")
+
+
+async def kernel_idle(pilot: Pilot[Any], app: TnbApp) -> None:
+    """Until the app's kernel is idle."""
+    await wait_for(pilot, lambda: app.kernels.status == "idle", "an idle kernel")
+
+
+async def cells_done(pilot: Pilot[Any], app: TnbApp) -> None:
+    """Until the runner has applied every event (the kernel goes idle before that)."""
+
+    def done() -> bool:
+        runner = app.kernels.runner
+        return runner is not None and runner.running is None and not runner.queued
+
+    await wait_for(pilot, done, "the cells to finish")
+
+
+def outputs_text(cell: Cell) -> str:
+    """A cell's outputs as text: streams, and the text/plain of the rest."""
+    return "".join(o.text or str(o.data.get("text/plain", "")) for o in cell.outputs)

@@ -7,11 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, TextArea
 
 from tests.fixtures.fake_kernel import FakeProvider
-from tests.ui.helpers import picker_highlights, screen_of, view_text, wait_for
+from tests.ui.helpers import (
+    cells_done,
+    kernel_idle,
+    outputs_text,
+    picker_highlights,
+    screen_of,
+    view_text,
+    wait_for,
+)
 from tnb.notebook.model import Cell, Notebook
 from tnb.session.launch import LaunchOptions
 from tnb.ui.app import TnbApp
@@ -41,24 +48,6 @@ def make_app(*sources: str, kernels: FakeProvider | None = None) -> TnbApp:
         start_kernel=True,
         local_kernels=kernels or FakeProvider(SPEC, DISPLAY),
     )
-
-
-async def kernel_idle(pilot: Pilot[int], app: TnbApp) -> None:
-    await wait_for(pilot, lambda: app.kernels.status == "idle", "an idle kernel")
-
-
-async def cells_done(pilot: Pilot[int], app: TnbApp) -> None:
-    """Until the runner has applied every event (the kernel goes idle before that)."""
-
-    def done() -> bool:
-        runner = app.kernels.runner
-        return runner is not None and runner.running is None and not runner.queued
-
-    await wait_for(pilot, done, "the cells to finish")
-
-
-def outputs_text(cell: Cell) -> str:
-    return "".join(o.text or str(o.data.get("text/plain", "")) for o in cell.outputs)
 
 
 async def test_run_a_cell_shows_its_count_and_output() -> None:

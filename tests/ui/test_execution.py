@@ -6,11 +6,16 @@ import argparse
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from tests.fixtures.jupyter_server import JupyterServer
 from tests.fixtures.kernelspecs import KernelSpecs
-from tests.ui.helpers import picker_highlights, screen_of, wait_for
+from tests.ui.helpers import (
+    kernel_idle,
+    outputs_text,
+    picker_highlights,
+    screen_of,
+    wait_for,
+)
 from tnb.notebook.model import Cell, Notebook
 from tnb.ui.app import TnbApp
 from tnb.ui.screens.dialogs import ConfirmScreen
@@ -44,24 +49,6 @@ def make_app(kernelspecs: KernelSpecs, *sources: str, path: Path | None = None) 
         kernel_args=kernel_args(kernelspecs.python),
         start_kernel=True,
     )
-
-
-async def kernel_idle(pilot: Pilot[int], app: TnbApp) -> None:
-    await wait_for(pilot, lambda: app.kernels.status == "idle", "an idle kernel")
-
-
-async def cells_done(pilot: Pilot[int], app: TnbApp) -> None:
-    """Until the runner has applied every event (the kernel goes idle before that)."""
-
-    def done() -> bool:
-        runner = app.kernels.runner
-        return runner is not None and runner.running is None and not runner.queued
-
-    await wait_for(pilot, done, "the cells to finish")
-
-
-def outputs_text(cell: Cell) -> str:
-    return "".join(o.text or str(o.data.get("text/plain", "")) for o in cell.outputs)
 
 
 async def test_a_kernel_that_cannot_start_says_why(kernelspecs: KernelSpecs) -> None:
