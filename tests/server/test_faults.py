@@ -217,3 +217,45 @@ async def test_kernel_crash_is_reported_and_the_server_restarts_it(kernel: Serve
                 break
             await asyncio.sleep(0.5)
     assert kernel.status == "idle"
+
+
+# Its first process answers the server's kernel_info (so the websocket handshake completes)
+# and dies at the next one, ours; the server restarts it on new ports. Seen in CI under load:
+# the first process had connected to ports another worker's kernel took meanwhile.
+_DIES_ONCE = """\
+import os, sys
+from ipykernel import kernelapp, kernelbase
+marker = sys.argv[2] + ".died-once"
+if not os.path.exists(marker):
+    answer = kernelbase.Kernel.kernel_info_request
+    async def kernel_info_request(self, *args):
+        if os.path.exists(marker):
+            os._exit(1)
+        open(marker, "w").close()
+        await answer(self, *args)
+    kernelbase.Kernel.kernel_info_request = kernel_info_request
+kernelapp.launch_new_instance(argv=["-f", sys.argv[2]])
+"""
+
+
+async def test_kernel_restarted_by_the_server_while_starting_is_waited_for(
+    jupyter_server_factory: JupyterServerFactory, tmp_path: Path
+) -> None:
+    specs = tmp_path / "specs"
+    script = tmp_path / "dies_once.py"
+    script.write_text(_DIES_ONCE)
+    _write_spec(specs, "dies-once", [sys.executable, str(script), "-f", "{connection_file}"])
+    server = jupyter_server_factory(env={"JUPYTER_PATH": str(specs)})
+    options = ServerOptions(start_timeout=90.0, reconnect_timeout=30.0)
+    provider = await open_server_provider(server.url, token=server.token, options=options)
+    try:
+        choice = next(c for c in await provider.list_choices() if c.name == "dies-once")
+        async with asyncio.timeout(120):
+            kernel = await provider.start(choice)
+            try:
+                assert stdout(await collect(kernel, "print('up')")) == "up\n"
+            finally:
+                await kernel.shutdown()
+        assert list(server.runtime_dir.glob("*.died-once")), "the first process never answered"
+    finally:
+        await provider.close()

@@ -119,8 +119,15 @@ def picker_highlights(app: App[Any], spec: str) -> bool:
 
 
 async def kernel_idle(pilot: Pilot[Any], app: TnbApp) -> None:
-    """Until the app's kernel is idle."""
-    await wait_for(pilot, lambda: app.kernels.status == "idle", "an idle kernel")
+    """Until the app's kernel is idle; a failed start fails at once, saying why."""
+
+    def idle() -> bool:
+        kernels = app.kernels
+        if kernels.backend is None and kernels.starting is None and kernels.failure is not None:
+            raise AssertionError(f"the kernel did not start: {kernels.failure}")
+        return app.kernels.status == "idle"
+
+    await wait_for(pilot, idle, "an idle kernel")
 
 
 async def cells_done(pilot: Pilot[Any], app: TnbApp) -> None:

@@ -347,7 +347,7 @@ class Runner:
                     pass  # the interrupt's KeyboardInterrupt is the timeout's doing
                 elif status == "error" or state.error is not None:
                     state.status = "error"
-                elif status == "aborted":
+                elif status in ("aborted", "abort"):  # ipykernel's spelling, and the spec's
                     state.status = "aborted"
                 else:
                     state.status = "ok"

@@ -639,6 +639,11 @@ class ServerKernel:
                             while not (replied and iopub):
                                 item = await queue.get()
                                 if not isinstance(item, tuple):
+                                    if self._gone is None:
+                                        # The server is restarting a kernel that died while
+                                        # starting (a port taken meanwhile): keep asking.
+                                        replied = iopub = False
+                                        continue
                                     raise KernelGoneError(item.reason)
                                 channel, answer = item
                                 if channel == "iopub":
