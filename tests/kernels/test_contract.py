@@ -12,6 +12,7 @@ import pytest
 
 from tests.fixtures.backends import BACKENDS, Recorded, record_messages, validate_recorded
 from tests.fixtures.kernelspecs import KernelSpecs
+from tests.fixtures.waiting import until
 from tnb.kernels.events import (
     ClearOutput,
     DisplayData,
@@ -355,3 +356,73 @@ async def test_ten_thousand_prints_arrive_in_order(
         events = await run(k.backend, "for i in range(10000):\n    print(i, flush=True)")
         lines = stream_text(events).splitlines()
         assert lines == [str(i) for i in range(10000)]
+
+
+# --------------------------------------------------------------------------- comms
+
+_COMM_KERNEL_SIDE = """\
+from comm import create_comm
+got = []
+c = create_comm(target_name="tnb.test", data={"hello": 1}, buffers=[b"abc"])
+def on_msg(msg):
+    got.append(msg["content"]["data"])
+    buffers = [bytes(b)[::-1] for b in msg["buffers"]]
+    c.send({"echo": msg["content"]["data"], "buffers": len(buffers)}, buffers=buffers)
+    print("printed by the callback")
+c.on_msg(on_msg)
+c.on_close(lambda msg: got.append("closed"))
+"""
+
+
+async def test_comms_both_ways_with_buffers(kernel: Kernel) -> None:
+    from tnb.kernels.events import CommMessage
+
+    heard: list[CommMessage] = []
+    kernel.backend.register_comm_target("tnb.test", heard.append)
+    events = await run(kernel.backend, _COMM_KERNEL_SIDE)
+    assert only(events, ExecuteReply)[-1].status == "ok", events
+    await until(lambda: heard)
+    opened = heard[0]
+    assert (opened.kind, opened.target_name, opened.data) == ("open", "tnb.test", {"hello": 1})
+    assert opened.buffers == (b"abc",)
+    assert await kernel.backend.comm_info("tnb.test") == {opened.comm_id: "tnb.test"}
+
+    captured: list[KernelEvent] = []
+    msg_id = await kernel.backend.comm_msg(opened.comm_id, {"n": 2}, buffers=[b"xyz"])
+    kernel.backend.capture_output(msg_id, captured.append)
+    await until(lambda: len(heard) > 1)
+    echo = heard[1]
+    assert (echo.kind, echo.data, echo.buffers) == (
+        "msg",
+        {"echo": {"n": 2}, "buffers": 1},
+        (b"zyx",),
+    )
+    assert echo.parent_id == msg_id
+    await until(lambda: stream_text(captured) == "printed by the callback\n")
+
+    await kernel.backend.comm_close(opened.comm_id)
+    async with asyncio.timeout(GUARD):
+        while "closed" not in stream_text(await run(kernel.backend, "print(got)")):  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+    assert await kernel.backend.comm_info("tnb.test") == {}
+
+
+async def test_a_comm_for_no_target_is_closed(kernel: Kernel) -> None:
+    code = "from comm import create_comm\nc = create_comm(target_name='nobody.here')\nc.comm_id"
+    result = only(await run(kernel.backend, code), ExecuteResult)[0]
+    comm_id = str(result.data["text/plain"]).strip("'")
+    async with asyncio.timeout(GUARD):
+        while comm_id in await kernel.backend.comm_info():  # noqa: ASYNC110 (a request)
+            await asyncio.sleep(0.05)
+
+
+async def test_restart_closes_every_comm(kernel: Kernel) -> None:
+    from tnb.kernels.events import CommMessage
+
+    heard: list[CommMessage] = []
+    kernel.backend.register_comm_target("tnb.test", heard.append)
+    await run(kernel.backend, _COMM_KERNEL_SIDE)
+    await until(lambda: heard)
+    await kernel.backend.restart()
+    assert [m.kind for m in heard] == ["open", "close"]
+    assert heard[1].comm_id == heard[0].comm_id

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 from tests.fixtures.fake_kernel import FakeProvider
+from tests.fixtures.waiting import until
 from tnb.kernels.events import InputRequested
 from tnb.notebook.model import Cell, Notebook
 from tnb.session.kernel_session import KernelSession, UiHooks
@@ -43,14 +41,6 @@ def session_on(*sources: str) -> tuple[KernelSession, Heard, FakeProvider]:
     heard = Heard()
     kernels = FakeProvider()
     return KernelSession(nb, heard.hooks(), local=kernels), heard, kernels
-
-
-async def until(check: Any) -> None:
-    async def poll() -> None:
-        while not check():  # noqa: ASYNC110 (plain state changed by callbacks: no event to await)
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(poll(), GUARD)
 
 
 async def test_cells_run_before_a_kernel_wait_for_it_then_run() -> None:

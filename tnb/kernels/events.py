@@ -127,3 +127,23 @@ KernelEvent = (
     | ExecuteReply
     | KernelDied
 )
+
+
+CommKind = Literal["open", "msg", "close"]
+
+
+@dataclass(frozen=True)
+class CommMessage:
+    """One comm message from the kernel (or a close tnb made up when the kernel went away)."""
+
+    kind: CommKind
+    comm_id: str
+    data: dict[str, Any]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    buffers: tuple[bytes, ...] = ()
+    target_name: str = ""  # for "open"
+    parent_id: str = ""  # the request whose handling sent it
+
+
+CommHandler = Callable[[CommMessage], None]
+OutputHandler = Callable[[KernelEvent], None]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from tnb.kernels.events import KernelDied, KernelEvent, KernelStatus
+from tnb.kernels.events import (
+    CommHandler,
+    KernelDied,
+    KernelEvent,
+    KernelStatus,
+    OutputHandler,
+)
 
 BackendKind = Literal["raw", "server"]
 
@@ -166,6 +172,48 @@ class KernelBackend(Protocol):
 
     async def shutdown(self) -> None:
         """Stop the kernel if we started it, else only disconnect. Idempotent."""
+        ...
+
+    # Comms (ipywidgets and other front-end extensions). Handlers run on the event loop; when
+    # the kernel restarts or dies, every open comm's handler gets a "close".
+
+    def register_comm_target(self, target_name: str, handler: CommHandler) -> None:
+        """Comms the kernel opens for ``target_name``, and their messages, go to ``handler``;
+        one for a target nobody registered is closed at once (as JupyterLab does)."""
+        ...
+
+    def capture_output(self, parent_id: str, handler: OutputHandler | None) -> None:
+        """Outputs of request ``parent_id`` go to ``handler`` instead of its cell (what an
+        Output widget captures); None stops capturing."""
+        ...
+
+    async def comm_open(
+        self,
+        target_name: str,
+        data: dict[str, Any],
+        handler: CommHandler,
+        *,
+        metadata: dict[str, Any] | None = None,
+        buffers: Sequence[bytes] = (),
+    ) -> str:
+        """Open a comm to the kernel's ``target_name``; returns its comm_id."""
+        ...
+
+    async def comm_msg(
+        self,
+        comm_id: str,
+        data: dict[str, Any],
+        *,
+        metadata: dict[str, Any] | None = None,
+        buffers: Sequence[bytes] = (),
+    ) -> str:
+        """Send on an open comm; returns the msg_id (the parent of what the kernel does)."""
+        ...
+
+    async def comm_close(self, comm_id: str, data: dict[str, Any] | None = None) -> None: ...
+
+    async def comm_info(self, target_name: str | None = None) -> dict[str, str]:
+        """The kernel's open comms as {comm_id: target_name}."""
         ...
 
 

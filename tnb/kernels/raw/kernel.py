@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +29,7 @@ from jupyter_client.session import Session
 from jupyter_core.paths import jupyter_runtime_dir
 
 from tnb.kernels import messages
+from tnb.kernels.comms import CommEndpoint, CommRouter
 from tnb.kernels.events import (
     KernelDied,
     KernelEvent,
@@ -173,7 +174,7 @@ def _apply_curve(sock: zmq.Socket[Any], info: Mapping[str, Any]) -> None:
         sock.curve_serverkey = public_b
 
 
-class RawKernel:
+class RawKernel(CommEndpoint):
     """A kernel over ZeroMQ: started by tnb (``start``) or attached to (``attach``).
 
     One reader task per channel routes messages by ``parent_header.msg_id``.
@@ -207,6 +208,7 @@ class RawKernel:
         self._status: KernelStatus = "starting"
         self._routes: dict[str, Inbox] = {}
         self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.comms = CommRouter(self._send_shell)
         self._sockets: dict[str, zmq.asyncio.Socket] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._shell_ready = asyncio.Event()
@@ -633,6 +635,8 @@ class RawKernel:
             self.info = messages.kernel_info_from_reply(msg["content"])
             if pid in self._probes:
                 self._shell_ready.set()
+        if self.comms.route(channel, msg):
+            return
         route = self._routes.get(pid)
         if route is not None:
             route.put_nowait((channel, msg))
@@ -661,6 +665,7 @@ class RawKernel:
         self._set_status("dead")
 
     def _end_pending(self, died: KernelDied) -> None:
+        self.comms.closed_all()
         for queue in self._routes.values():
             queue.put_nowait(died)
         for fut in self._pending.values():
@@ -683,6 +688,23 @@ class RawKernel:
             raise KernelConnectionError("the kernel connection is closed")
         await sock.send_multipart(self._session.serialize(msg))
         return str(msg["header"]["msg_id"])
+
+    async def _send_shell(
+        self,
+        msg_type: str,
+        content: dict[str, Any],
+        metadata: dict[str, Any],
+        buffers: Sequence[bytes],
+    ) -> str:
+        msg = self._session.msg(msg_type, content, metadata=metadata)
+        sock = self._sockets.get("shell")
+        if sock is None or self.died is not None:
+            raise KernelConnectionError("the kernel connection is closed")
+        await sock.send_multipart([*self._session.serialize(msg), *buffers])
+        return str(msg["header"]["msg_id"])
+
+    async def _request_shell(self, msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
+        return await self._request("shell", msg_type, content)
 
     async def _request(
         self, channel: Channel, msg_type: str, content: dict[str, Any]

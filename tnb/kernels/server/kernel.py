@@ -8,7 +8,7 @@ import logging
 import socket
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from tornado.simple_httpclient import HTTPTimeoutError
 from tornado.websocket import WebSocketClientConnection, WebSocketClosedError, websocket_connect
 
 from tnb.kernels import messages
+from tnb.kernels.comms import CommEndpoint, CommRouter
 from tnb.kernels.events import (
     KernelDied,
     KernelEvent,
@@ -113,7 +114,7 @@ class ServerOptions:
     handshake_timeout: float = 10.0
 
 
-class ServerKernel:
+class ServerKernel(CommEndpoint):
     """A kernel on a Jupyter server (started by us, or attached to: then never deleted)."""
 
     def __init__(
@@ -149,6 +150,7 @@ class ServerKernel:
         self._reader: asyncio.Task[None] | None = None
         self._verifier: asyncio.Task[None] | None = None
         self._pending: dict[str, _Pending] = {}
+        self.comms = CommRouter(self._send_shell)
         self._generation = 0  # which websocket connection is current (+1 per reconnect)
         self._gone: str | None = None
         self._conn_state: ConnectionState | None = None  # None while connected
@@ -359,6 +361,8 @@ class ServerKernel:
             shown = messages.busy_state(msg)
             if shown is not None:
                 self._set_status(shown)
+        if self.comms.route(str(msg.get("channel")), msg):
+            return
         pending = self._pending.get(parent) if parent else None
         if pending is not None:
             pending.alive = True
@@ -376,6 +380,7 @@ class ServerKernel:
             self.on_status(self._status)  # the status bar says "reconnecting (attempt n)"
 
     def _fail_pending(self, reason: str) -> None:
+        self.comms.closed_all()
         for pending in self._pending.values():
             pending.queue.put_nowait(KernelDied(reason=reason))
 
@@ -587,6 +592,22 @@ class ServerKernel:
         if isinstance(model, dict) and model.get("execution_state") == "dead":
             self._mark_gone(f"kernel {self.kernel_id} is dead on the server")
         self._last_message = time.monotonic()
+
+    async def _send_shell(
+        self,
+        msg_type: str,
+        content: dict[str, Any],
+        metadata: dict[str, Any],
+        buffers: Sequence[bytes],
+    ) -> str:
+        msg = new_message(msg_type, content, session=self.session_id, channel="shell")
+        msg["metadata"] = metadata
+        msg["buffers"] = list(buffers)
+        await self._send(msg)
+        return str(msg["header"]["msg_id"])
+
+    async def _request_shell(self, msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
+        return await self._request(msg_type, content)
 
     async def _request(
         self, msg_type: str, content: dict[str, Any], *, wait: float | None = None
