@@ -242,6 +242,7 @@ async def _run(args: argparse.Namespace) -> int:
     from tnb.notebook.model import FIRST_MINOR_WITH_TIMING
     from tnb.notebook.readonly import read_only_reason
     from tnb.session.runner import Runner, apply_kernel_metadata
+    from tnb.session.widgets import WidgetManager
 
     path: Path = args.notebook
     output: Path = args.output or path
@@ -268,6 +269,8 @@ async def _run(args: argparse.Namespace) -> int:
         backend, choice = await _start(args, provider, notebook)
         try:
             apply_kernel_metadata(notebook, choice, backend.info)
+            widgets = WidgetManager()
+            widgets.attach(backend)  # their state is saved, as nbclient does
             runner = Runner(
                 backend,
                 notebook,
@@ -276,6 +279,7 @@ async def _run(args: argparse.Namespace) -> int:
                 record_timing=args.record_timing,
             )
             run = await runner.run_all()
+            widgets.save(notebook)
         finally:
             with contextlib.suppress(Exception):
                 await backend.shutdown()

@@ -29,6 +29,7 @@ from tnb.notebook.model import Cell, Notebook
 from tnb.session.launch import LaunchOptions
 from tnb.session.memory import remember, remembered
 from tnb.session.runner import CellResult, Runner, kernelspec_metadata, should_run
+from tnb.session.widgets import WidgetManager
 
 if TYPE_CHECKING:
     from tnb.kernels.server.provider import HubStartPolicy
@@ -60,6 +61,8 @@ class UiHooks:
     ask_input: Callable[[InputRequested], Awaitable[str]]
     # A yes/no question (a stopped JupyterHub server: start it?); None answers no.
     ask_confirm: Callable[[str], Awaitable[bool]] | None = None
+    # These widget models changed (from the kernel, or the user's change to one).
+    widgets_changed: Callable[[set[str]], None] | None = None
 
 
 def elapsed_text(seconds: float) -> str:
@@ -102,6 +105,8 @@ class KernelSession:
         self._adopted: list[list[Any]] = []
         # JupyterLab's recordTiming: metadata.execution of each run cell (off by default).
         self.record_timing = False
+        self.widgets = WidgetManager(on_change=hooks.widgets_changed)
+        self.widgets.load(notebook)  # the saved state shows until the kernel's replaces it
 
     # ----------------------------------------------------------------- state for the UI
 
@@ -339,6 +344,7 @@ class KernelSession:
             hooks.status_changed()
 
         backend.on_status = status
+        self.widgets.attach(backend)
 
         self.runner = Runner(
             backend,

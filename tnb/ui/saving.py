@@ -62,6 +62,7 @@ class SavingParts(AppHost):
             spec if isinstance(spec, dict) and spec.get("name") else None,
             info if isinstance(info, dict) else None,
         )
+        self.kernels.widgets.save(nb)
         save_notebook(
             nb,
             path,
