@@ -91,6 +91,7 @@ class TnbApp(RecoveryParts, SavingParts, KernelParts, App[int]):
                 cell_finished=self._cell_finished,
                 ask_input=self._ask_input,
                 ask_confirm=self._ask_confirm,
+                widgets_changed=self._widgets_changed,
             ),
             local=local_kernels,
         )
@@ -117,7 +118,12 @@ class TnbApp(RecoveryParts, SavingParts, KernelParts, App[int]):
     def on_mount(self) -> None:
         """Show the notebook; the kernel starts after the first paint."""
         self.push_screen(
-            NotebookScreen(self.notebook, language=self.language, run_mark=self.kernels.run_mark)
+            NotebookScreen(
+                self.notebook,
+                language=self.language,
+                run_mark=self.kernels.run_mark,
+                widgets=self.kernels.widgets.models,
+            )
         )
         if self._recover and self.notebook.path is not None:
             self.open_journal()
@@ -158,7 +164,13 @@ class TnbApp(RecoveryParts, SavingParts, KernelParts, App[int]):
         runner = self.kernels.runner
         if runner is not None:
             runner.notebook = notebook
-        screen = NotebookScreen(notebook, language=self.language, run_mark=self.kernels.run_mark)
+        self.kernels.widgets.load(notebook)
+        screen = NotebookScreen(
+            notebook,
+            language=self.language,
+            run_mark=self.kernels.run_mark,
+            widgets=self.kernels.widgets.models,
+        )
         if self.notebook_screen is self.screen:
             self.switch_screen(screen)
         else:

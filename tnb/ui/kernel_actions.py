@@ -25,6 +25,7 @@ from tnb.ui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from tnb.ui.screens.notebook_screen import NotebookScreen
 from tnb.ui.screens.stdin_prompt import StdinPromptScreen
 from tnb.ui.widgets.cell_editor import CellEditor
+from tnb.ui.widgets.cell_lines import widget_id
 
 _Reply = TypeVar("_Reply")  # what a completion or help request returns
 
@@ -122,6 +123,18 @@ class KernelParts(AppHost):
         if screen is not None:
             screen.view.refresh_cell(cell)
             _follow(screen, cell)
+
+    def _widgets_changed(self, model_ids: set[str]) -> None:
+        screen = self.notebook_screen
+        if screen is None:
+            return
+        widgets = self.kernels.widgets
+        for cell in self.notebook.cells:
+            for output in cell.outputs:
+                shown = widget_id(output)
+                if shown is not None and widgets.descendants(shown) & model_ids:
+                    screen.view.refresh_cell(cell)  # drawn at the next frame: changes coalesce
+                    break
 
     def _cell_finished(self, result: CellResult) -> None:
         screen = self.notebook_screen

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -13,9 +13,12 @@ from rich.text import Text
 from rich.theme import Theme as RichTheme
 from textual.strip import Strip
 
-from tnb.notebook.model import Cell
+from tnb.notebook.model import Cell, Output
+from tnb.session.widgets import VIEW_MIME, WidgetModel
 from tnb.ui.highlight import lexer_for, syntax_theme
 from tnb.ui.render import Theme, render_markdown, render_output_lines, shown_source
+from tnb.ui.render.palette import PALETTES
+from tnb.ui.render.widgets import WidgetContext, render_widget
 from tnb.ui.widgets.long_source import LONG_SOURCE_CHARS, LongSourceRows
 
 PROMPT_WIDTH = 7  # "[1234]:" fits; Jupyter's own gutter is as wide
@@ -126,6 +129,7 @@ def render_cell(
     key: tuple[object, ...] = (),
     hidden_below: int = 0,
     window: OutputWindow | None = None,
+    widgets: Mapping[str, WidgetModel] | None = None,
 ) -> RenderedCell:
     """Render ``cell`` for a view ``width`` columns wide, without the cursor bar.
 
@@ -133,6 +137,7 @@ def render_cell(
     ``running`` is the prompt of a cell that is queued (``*``) or running (its elapsed time).
     ``hidden_below`` counts the cells a collapsed heading hides (drawn as a note under it).
     ``window`` lets long outputs show in a region of their own that scrolls.
+    ``widgets`` are the widget models outputs may show live (their text repr otherwise).
     """
     body = body_width(width)
     options = console.options
@@ -199,7 +204,7 @@ def render_cell(
             for line in _lines(console, options, note, body):
                 strips.append(Strip([blank_prompt, *line, margin], width - BAR_WIDTH))
         else:
-            region = _outputs(cell, strips, body, width, console, styles, window)
+            region = _outputs(cell, strips, body, width, console, styles, window, widgets)
 
     strips.append(Strip([Segment(" " * (width - BAR_WIDTH))], width - BAR_WIDTH))
     if long_source:
@@ -232,13 +237,14 @@ def _outputs(
     console: Console,
     styles: CellStyles,
     window: OutputWindow | None,
+    widgets: Mapping[str, WidgetModel] | None = None,
 ) -> tuple[int, int, int]:
     """Append the output lines (all, or a scrolled window of them); (total, offset, height)."""
     theme: Theme = "dark" if styles.dark else "light"
     lines = [
         line
         for output in cell.outputs
-        for line in render_output_lines(output, body, console=console, theme=theme)
+        for line in _output_lines(output, body, console, theme, widgets)
     ]
     total = len(lines)
     blank_prompt = Segment(" " * PROMPT_WIDTH)
@@ -271,6 +277,31 @@ def _outputs(
     for line in console.render_lines(note, console.options.update_width(body), pad=True):
         strips.append(Strip([blank_prompt, *line, Segment(" " * RIGHT_MARGIN)], width - BAR_WIDTH))
     return total, offset, height
+
+
+def widget_id(output: Output) -> str | None:
+    """The model id of the widget an output shows, if it shows one."""
+    view = output.data.get(VIEW_MIME) if output.output_type != "stream" else None
+    model_id = view.get("model_id") if isinstance(view, dict) else None
+    return str(model_id) if model_id else None
+
+
+def _output_lines(
+    output: Output,
+    body: int,
+    console: Console,
+    theme: Theme,
+    widgets: Mapping[str, WidgetModel] | None,
+) -> list[list[Segment]]:
+    model_id = widget_id(output)
+    if model_id is None or widgets is None or model_id not in widgets:
+        return render_output_lines(output, body, console=console, theme=theme)
+    # A live widget: drawn afresh each time its cell is (the view redraws it on a change).
+    ctx = WidgetContext(widgets, PALETTES[theme], theme)
+    options = console.options.update(width=body, min_width=1, max_width=body, height=None)
+    return console.render_lines(
+        render_widget(model_id, ctx, body), options, pad=False, new_lines=False
+    )
 
 
 def _output_strip(line: list[Segment], body: int, width: int, margin: Segment) -> Strip:

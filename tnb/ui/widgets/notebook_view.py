@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -22,6 +22,7 @@ from textual.strip import Strip
 from tnb.notebook.headings import hidden_cells
 from tnb.notebook.model import Cell, Notebook
 from tnb.notebook.scrolled import scrolled_setting
+from tnb.session.widgets import WidgetModel
 from tnb.ui.widgets.cell_lines import (
     BAR_WIDTH,
     PROMPT_WIDTH,
@@ -118,6 +119,8 @@ class NotebookView(ScrollView, can_focus=True):
         # The prompt of a cell that waits or runs ("*", "12s"), asked of the kernel session
         # (the one record of it) on every draw; None for the rest.
         self.run_mark: Callable[[Cell], str | None] = lambda cell: None
+        # The kernel's widget models (the session's, by reference): widget outputs show live.
+        self.widgets: Mapping[str, WidgetModel] | None = None
         self._cache: OrderedDict[int, RenderedCell] = OrderedDict()  # least recently drawn first
         self._versions: dict[int, int] = {}
         self._estimates: dict[int, tuple[str, int, int, int]] = {}
@@ -484,6 +487,7 @@ class NotebookView(ScrollView, can_focus=True):
             key=key,
             hidden_below=self._hidden_below.get(index, 0),
             window=self._window(cell),
+            widgets=self.widgets,
         )
         self._cache[id(cell)] = rendered
         self._evict(width)
