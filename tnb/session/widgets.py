@@ -291,3 +291,102 @@ def _take_buffers(state: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[s
         else:
             plain[key] = value
     return plain, buffers
+
+
+# ---------------------------------------------------------------------- what keys do to controls
+
+_STEPPED = ("IntSliderModel", "FloatSliderModel", "FloatLogSliderModel", "IntTextModel")
+_RANGES = ("IntRangeSliderModel", "FloatRangeSliderModel")
+_INDEXED = (
+    "SelectionSliderModel",
+    "DropdownModel",
+    "RadioButtonsModel",
+    "SelectModel",
+    "ToggleButtonsModel",
+)
+_NUMBER_TEXTS = {
+    "IntTextModel": int,
+    "BoundedIntTextModel": int,
+    "FloatTextModel": float,
+    "BoundedFloatTextModel": float,
+}
+TEXT_MODELS = frozenset(
+    {"TextModel", "TextareaModel", "PasswordModel", "ComboboxModel", *_NUMBER_TEXTS}
+)
+
+
+def _clamp(value: float, state: Mapping[str, Any]) -> float:
+    low, high = state.get("min"), state.get("max")
+    if isinstance(low, int | float):
+        value = max(low, value)
+    if isinstance(high, int | float):
+        value = min(high, value)
+    return value
+
+
+def _stepped(value: float, step: float, times: int, state: Mapping[str, Any], whole: bool) -> Any:
+    moved = _clamp(value + step * times, state)
+    if whole:
+        return round(moved)
+    decimals = max(0, -int(f"{step:e}".split("e")[1]))  # 0.1 -> 1: no 0.30000000000000004
+    return round(moved, decimals + 1)
+
+
+def step_control(manager: WidgetManager, model_id: str, times: int) -> bool:
+    """Left/right on a control: a slider or number ``times`` steps, a choice ``times`` options
+    along (a range slider moves its upper handle). False when the control has no such move."""
+    model = manager.models.get(model_id)
+    if model is None or not model.live:
+        return False
+    state, name = model.state, model.model_name
+    whole = name.startswith(("Int", "BoundedInt"))
+    step = float(state.get("step") or 1)
+    if name in _STEPPED or name in ("BoundedIntTextModel", "BoundedFloatTextModel"):
+        value = float(state.get("value") or 0)
+        manager.set_state(model_id, {"value": _stepped(value, step, times, state, whole)})
+    elif name == "FloatTextModel":
+        manager.set_state(model_id, {"value": float(state.get("value") or 0) + step * times})
+    elif name in _RANGES:
+        low, high = state.get("value") or [0, 0]
+        high = _stepped(float(high), step, times, state, whole)
+        manager.set_state(model_id, {"value": [low, max(high, low)]})
+    elif name in _INDEXED:
+        count = len(state.get("_options_labels") or [])
+        index = state.get("index")
+        start = index if isinstance(index, int) else -1 if times > 0 else count
+        if count:
+            manager.set_state(model_id, {"index": max(0, min(count - 1, start + times))})
+    else:
+        return False
+    return True
+
+
+def press_control(manager: WidgetManager, model_id: str) -> bool:
+    """Enter or space on a control: click a button, flip a checkbox or toggle button."""
+    model = manager.models.get(model_id)
+    if model is None or not model.live:
+        return False
+    if model.model_name == "ButtonModel":
+        manager.click(model_id)
+    elif model.model_name in ("CheckboxModel", "ToggleButtonModel"):
+        manager.set_state(model_id, {"value": not model.state.get("value")})
+    else:
+        return False
+    return True
+
+
+def set_text(manager: WidgetManager, model_id: str, text: str) -> str | None:
+    """Set a text or number field from what was typed; the problem, if it cannot be."""
+    model = manager.models.get(model_id)
+    if model is None or not model.live:
+        return "this widget's kernel is gone"
+    kind = _NUMBER_TEXTS.get(model.model_name)
+    if kind is None:
+        manager.set_state(model_id, {"value": text})
+        return None
+    try:
+        value = kind(text.strip())
+    except ValueError:
+        return f"not {'a whole number' if kind is int else 'a number'}: {text!r}"
+    manager.set_state(model_id, {"value": _clamp(value, model.state)})
+    return None

@@ -122,7 +122,7 @@ class TnbApp(RecoveryParts, SavingParts, KernelParts, App[int]):
                 self.notebook,
                 language=self.language,
                 run_mark=self.kernels.run_mark,
-                widgets=self.kernels.widgets.models,
+                widgets=self.kernels.widgets,
             )
         )
         if self._recover and self.notebook.path is not None:
@@ -169,7 +169,7 @@ class TnbApp(RecoveryParts, SavingParts, KernelParts, App[int]):
             notebook,
             language=self.language,
             run_mark=self.kernels.run_mark,
-            widgets=self.kernels.widgets.models,
+            widgets=self.kernels.widgets,
         )
         if self.notebook_screen is self.screen:
             self.switch_screen(screen)

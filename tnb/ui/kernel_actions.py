@@ -125,6 +125,10 @@ class KernelParts(AppHost):
             _follow(screen, cell)
 
     def _widgets_changed(self, model_ids: set[str]) -> None:
+        from tnb.ui.screens.widget_panel import WidgetPanel
+
+        if self.screen_stack and isinstance(self.screen, WidgetPanel):
+            self.screen.redraw()
         screen = self.notebook_screen
         if screen is None:
             return

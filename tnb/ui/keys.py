@@ -93,6 +93,7 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
         shown_keys="ctrl+shift+↓ / alt+↓",
     ),
     KeyAction("toggle_output", "o", "Show / hide output", "command"),
+    KeyAction("interact_widgets", "w", "Interact with the cell's widgets", "command"),
     KeyAction("toggle_output_scrolling", "", "Toggle Output Scrolling", "command"),
     KeyAction(
         "scroll_output(3)",

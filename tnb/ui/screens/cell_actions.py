@@ -9,6 +9,7 @@ from tnb.notebook.model import Cell
 from tnb.ui.screens.reading import ReadingActions
 
 if TYPE_CHECKING:
+    from tnb.session.widgets import WidgetManager
     from tnb.ui.app import TnbApp
 
 
@@ -16,6 +17,7 @@ class CellActions(ReadingActions):
     """The cell-level actions of command mode (Jupyter's keys), each one undo step."""
 
     _editing_cell: Cell | None
+    widgets: WidgetManager | None  # the kernel session's widget models
 
     # What the notebook screen provides.
     @property
@@ -235,6 +237,21 @@ class CellActions(ReadingActions):
             return
         probe_graphics(self.app)
         self.app.push_screen(PictureScreen(f"Picture of cell {self.view.cursor + 1}", pictures[0]))
+
+    def action_interact_widgets(self) -> None:
+        """Open the widget panel on the cursor cell's widgets (sliders, buttons, fields)."""
+        from tnb.ui.screens.widget_panel import WidgetPanel
+        from tnb.ui.widgets.cell_lines import widget_id
+
+        cell = self.notebook.cells[self.view.cursor]
+        roots = [m for m in (widget_id(o) for o in cell.outputs) if m is not None]
+        manager = self.widgets
+        if manager is None or not any(root in manager.models for root in roots):
+            self.app.bell()
+            self.update_bars("no widgets in this cell")
+            return
+        dark = self.app.current_theme.dark
+        self.app.push_screen(WidgetPanel(manager, roots, theme="dark" if dark else "light"))
 
     def action_copy_output(self) -> None:
         """The cursor cell's output or traceback to the clipboard (OSC 52: works over SSH)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
@@ -18,7 +18,7 @@ from textual.widgets import Footer, TextArea
 
 from tnb.notebook.model import Cell, Notebook
 from tnb.notebook.undo import UndoHistory
-from tnb.session.widgets import WidgetModel
+from tnb.session.widgets import WidgetManager
 from tnb.ui.highlight import text_area_language
 from tnb.ui.keys import bindings_for
 from tnb.ui.screens.cell_actions import CellActions
@@ -86,7 +86,7 @@ class NotebookScreen(CellActions):
         *,
         language: str = "python",
         run_mark: Callable[[Cell], str | None] | None = None,
-        widgets: Mapping[str, WidgetModel] | None = None,
+        widgets: WidgetManager | None = None,
     ) -> None:
         """``run_mark`` gives the prompt of a cell that waits or runs (the kernel session's);
         ``widgets`` the widget models its outputs show live (the session's)."""
@@ -106,7 +106,8 @@ class NotebookScreen(CellActions):
         self._view = CommandView(notebook, language=language, id="cells")
         if run_mark is not None:
             self._view.run_mark = run_mark
-        self._view.widgets = widgets
+        self.widgets = widgets
+        self._view.widgets = widgets.models if widgets is not None else None
         self._editor = CellEditor(id="editor")
 
     # ----------------------------------------------------------------- layout
