@@ -160,3 +160,24 @@ async def test_a_restart_leaves_models_shown_but_not_live(kernel: KernelBackend)
     await kernel.restart()
     model = manager.models[model_id]
     assert not model.live and model.state["value"] is True
+
+
+async def test_widgets_made_before_we_attached_are_asked_for(kernel: KernelBackend) -> None:
+    first = WidgetManager()
+    first.attach(kernel)
+    model_id = view_of(await run(kernel, "import ipywidgets as w\nr = w.IntSlider(value=5)\nr"))
+    later = WidgetManager()  # as after attaching to a running kernel or server session
+    later.attach(kernel)
+    assert await later.restore() >= 2  # the slider, its layout and style
+    slider = later.models[model_id]
+    assert slider.model_name == "IntSliderModel" and slider.state["value"] == 5 and slider.live
+    later.set_state(model_id, {"value": 2})  # its comm was adopted: the kernel hears it
+    async with asyncio.timeout(GUARD):
+        while stdout(await run(kernel, "print(r.value)")) != "2\n":  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+
+
+async def test_restore_from_a_kernel_without_widgets(kernel: KernelBackend) -> None:
+    manager = WidgetManager()
+    manager.attach(kernel)
+    assert await manager.restore(timeout=30) == 0 and not manager.models

@@ -35,6 +35,9 @@ class CommRouter:
     def register_target(self, target_name: str, handler: CommHandler) -> None:
         self._targets[target_name] = handler
 
+    def adopt(self, comm_id: str, handler: CommHandler) -> None:
+        self._open[comm_id] = handler
+
     def capture_output(self, parent_id: str, handler: OutputHandler | None) -> None:
         if handler is None:
             self._captures.pop(parent_id, None)
@@ -163,6 +166,10 @@ class CommEndpoint:
     def register_comm_target(self, target_name: str, handler: CommHandler) -> None:
         """Comms the kernel opens for ``target_name``, and their messages, go to ``handler``."""
         self.comms.register_target(target_name, handler)
+
+    def adopt_comm(self, comm_id: str, handler: CommHandler) -> None:
+        """A comm the kernel opened before we connected: its messages go to ``handler``."""
+        self.comms.adopt(comm_id, handler)
 
     def capture_output(self, parent_id: str, handler: OutputHandler | None) -> None:
         """Outputs of request ``parent_id`` go to ``handler``, not its cell; None stops."""

@@ -182,6 +182,11 @@ class KernelBackend(Protocol):
         one for a target nobody registered is closed at once (as JupyterLab does)."""
         ...
 
+    def adopt_comm(self, comm_id: str, handler: CommHandler) -> None:
+        """A comm the kernel opened before we connected (ipywidgets' ``request_states`` names
+        them): its messages go to ``handler`` from now on."""
+        ...
+
     def capture_output(self, parent_id: str, handler: OutputHandler | None) -> None:
         """Outputs of request ``parent_id`` go to ``handler`` instead of its cell (what an
         Output widget captures); None stops capturing."""

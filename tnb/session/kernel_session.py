@@ -106,6 +106,7 @@ class KernelSession:
         # JupyterLab's recordTiming: metadata.execution of each run cell (off by default).
         self.record_timing = False
         self.widgets = WidgetManager(on_change=hooks.widgets_changed)
+        self._restoring: asyncio.Task[int] | None = None
         self.widgets.load(notebook)  # the saved state shows until the kernel's replaces it
 
     # ----------------------------------------------------------------- state for the UI
@@ -345,6 +346,9 @@ class KernelSession:
 
         backend.on_status = status
         self.widgets.attach(backend)
+        if backend.choice.kind in ("running", "session", "existing"):
+            # Attached to a kernel that may have made widgets already: ask for them.
+            self._restoring = asyncio.get_running_loop().create_task(self.widgets.restore())
 
         self.runner = Runner(
             backend,

@@ -25,6 +25,9 @@ from tnb.notebook.outputs import OutputAccumulator, output_from_json, output_to_
 log = logging.getLogger(__name__)
 
 WIDGET_TARGET = "jupyter.widget"
+CONTROL_TARGET = "jupyter.widget.control"
+PROTOCOL = {"version": "2.1.0"}  # the widget protocol version the messages' metadata carry
+CONTROL_PROTOCOL = {"version": "1.0.0"}  # ipywidgets' control comm has its own
 VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 STATE_MIME = "application/vnd.jupyter.widget-state+json"
 REF_PREFIX = "IPY_MODEL_"
@@ -71,18 +74,57 @@ class WidgetManager:
         self._backend = backend
         backend.register_comm_target(WIDGET_TARGET, self._on_comm)
 
+    async def restore(self, timeout: float = 10.0) -> int:
+        """Ask a kernel we attached to for the widgets it made before (JupyterLab does so on
+        connecting); returns how many came. A kernel without ipywidgets closes the comm."""
+        backend = self._backend
+        if backend is None:
+            return 0
+        answered = asyncio.Event()
+        count = 0
+
+        def on_control(msg: CommMessage) -> None:
+            nonlocal count
+            if msg.kind == "msg" and msg.data.get("method") == "update_states":
+                states = dict(msg.data.get("states") or {})
+                _put_buffers(states, msg.data.get("buffer_paths") or [], msg.buffers)
+                for model_id, entry in states.items():
+                    if isinstance(entry, Mapping):
+                        self._add(model_id, dict(entry.get("state") or {}), entry)
+                        backend.adopt_comm(model_id, self._on_comm)
+                count = len(states)
+                self._changed(set(states))
+            answered.set()
+
+        try:
+            comm_id = await backend.comm_open(
+                CONTROL_TARGET, {}, on_control, metadata=CONTROL_PROTOCOL
+            )
+            request = {"method": "request_states"}
+            await backend.comm_msg(comm_id, request, metadata=CONTROL_PROTOCOL)
+            await asyncio.wait_for(answered.wait(), timeout)
+            await backend.comm_close(comm_id)
+        except Exception as exc:  # an old kernel, a slow one: its widgets show as text
+            log.debug("no widget states from the kernel: %r", exc)
+        return count
+
+    def _add(self, model_id: str, state: dict[str, Any], names: Mapping[str, Any]) -> None:
+        self.models[model_id] = WidgetModel(
+            model_id=model_id,
+            model_name=str(names.get("model_name") or state.get("_model_name", "")),
+            model_module=str(names.get("model_module") or state.get("_model_module", "")),
+            model_module_version=str(
+                names.get("model_module_version") or state.get("_model_module_version", "")
+            ),
+            state=state,
+        )
+        self._watch_output(self.models[model_id], None)
+
     def _on_comm(self, msg: CommMessage) -> None:
         if msg.kind == "open":
             state = dict(msg.data.get("state") or {})
             _put_buffers(state, msg.data.get("buffer_paths") or [], msg.buffers)
-            self.models[msg.comm_id] = WidgetModel(
-                model_id=msg.comm_id,
-                model_name=str(state.get("_model_name", "")),
-                model_module=str(state.get("_model_module", "")),
-                model_module_version=str(state.get("_model_module_version", "")),
-                state=state,
-            )
-            self._watch_output(self.models[msg.comm_id], None)
+            self._add(msg.comm_id, state, {})
         elif msg.kind == "close":
             model = self.models.get(msg.comm_id)
             if model is not None:
@@ -179,7 +221,7 @@ class WidgetManager:
 
         async def send() -> None:
             try:
-                await backend.comm_msg(model_id, data)
+                await backend.comm_msg(model_id, data, metadata=PROTOCOL)
             except Exception as exc:  # the kernel went away: the model is no longer live
                 log.debug("widget update not sent: %s", exc)
 
