@@ -66,7 +66,7 @@ async def ui(n: int) -> float:
         screen.action_run()
         # Polled slowly: a tight poll here would take CPU from the kernel the bare client
         # leaves alone (two cores), and the benchmark would measure itself.
-        while not any("LOOP" in (o.text or "") for o in cell.outputs):
+        while not any("LOOP" in (o.text or "") for o in cell.outputs):  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         CPU.append(time.process_time() - cpu)
         await pilot.pause()

@@ -180,4 +180,4 @@ async def test_widgets_made_before_we_attached_are_asked_for(kernel: KernelBacke
 async def test_restore_from_a_kernel_without_widgets(kernel: KernelBackend) -> None:
     manager = WidgetManager()
     manager.attach(kernel)
-    assert await manager.restore(timeout=30) == 0 and not manager.models
+    assert await manager.restore(patience=30) == 0 and not manager.models

@@ -74,7 +74,7 @@ class WidgetManager:
         self._backend = backend
         backend.register_comm_target(WIDGET_TARGET, self._on_comm)
 
-    async def restore(self, timeout: float = 10.0) -> int:
+    async def restore(self, patience: float = 10.0) -> int:
         """Ask a kernel we attached to for the widgets it made before (JupyterLab does so on
         connecting); returns how many came. A kernel without ipywidgets closes the comm."""
         backend = self._backend
@@ -102,7 +102,7 @@ class WidgetManager:
             )
             request = {"method": "request_states"}
             await backend.comm_msg(comm_id, request, metadata=CONTROL_PROTOCOL)
-            await asyncio.wait_for(answered.wait(), timeout)
+            await asyncio.wait_for(answered.wait(), patience)
             await backend.comm_close(comm_id)
         except Exception as exc:  # an old kernel, a slow one: its widgets show as text
             log.debug("no widget states from the kernel: %r", exc)
