@@ -113,3 +113,20 @@ async def test_typing_into_a_number_field(kernelspecs: KernelSpecs) -> None:
         await wait_for(pilot, lambda: not isinstance(app.screen, WidgetPanel), "the panel gone")
         await pilot.press("j", "ctrl+r")
         await wait_for(pilot, lambda: "84" in cell_text(app, 1), "the kernel's value")
+
+
+async def test_clicking_a_widget_opens_the_panel(kernelspecs: KernelSpecs) -> None:
+    app = make_app(kernelspecs, "import ipywidgets as w\nw.Checkbox(description='tick')", "2")
+    async with app.run_test(size=SIZE) as pilot:
+        await run_cells(pilot, app, 1)
+        view = screen_of(app).view
+        await wait_for(pilot, lambda: "tick" in cell_text(app, 0), "the checkbox")
+        output_row = view._tops[0] + view._cache[id(app.notebook.cells[0])].output_top
+        await pilot.click("#cells", offset=(12, output_row - view.scroll_offset.y))
+        await wait_for(pilot, lambda: isinstance(app.screen, WidgetPanel), "the panel")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: "☑ tick" in cell_text(app, 0), "ticked")
+        await pilot.press("escape")
+        await pilot.click("#cells", offset=(12, view._tops[0] - view.scroll_offset.y))
+        await pilot.pause()
+        assert not isinstance(app.screen, WidgetPanel)  # a click on the source only selects

@@ -238,15 +238,26 @@ class CellActions(ReadingActions):
         probe_graphics(self.app)
         self.app.push_screen(PictureScreen(f"Picture of cell {self.view.cursor + 1}", pictures[0]))
 
+    def _widget_roots(self, index: int) -> list[str]:
+        from tnb.ui.widgets.cell_lines import widget_id
+
+        manager = self.widgets
+        if manager is None or not 0 <= index < len(self.notebook.cells):
+            return []
+        shown = (widget_id(o) for o in self.notebook.cells[index].outputs)
+        return [m for m in shown if m is not None and m in manager.models]
+
+    def has_widgets(self, index: int) -> bool:
+        """Whether cell ``index`` shows widgets whose models are here."""
+        return bool(self._widget_roots(index))
+
     def action_interact_widgets(self) -> None:
         """Open the widget panel on the cursor cell's widgets (sliders, buttons, fields)."""
         from tnb.ui.screens.widget_panel import WidgetPanel
-        from tnb.ui.widgets.cell_lines import widget_id
 
-        cell = self.notebook.cells[self.view.cursor]
-        roots = [m for m in (widget_id(o) for o in cell.outputs) if m is not None]
+        roots = self._widget_roots(self.view.cursor)
         manager = self.widgets
-        if manager is None or not any(root in manager.models for root in roots):
+        if manager is None or not roots:
             self.app.bell()
             self.update_bars("no widgets in this cell")
             return

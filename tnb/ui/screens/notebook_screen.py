@@ -210,10 +210,12 @@ class NotebookScreen(CellActions):
         self.update_bars()
 
     def on_notebook_view_cell_clicked(self, event: NotebookView.CellClicked) -> None:
-        """A click selects; a double click edits."""
+        """A click selects; a double click edits; a click on widgets opens the widget panel."""
         if self.mode == "edit" and self.notebook.cells[event.index] is not self._editing_cell:
             self.action_command_mode()
-        if event.chain >= 2:
+        if event.on_output and self.has_widgets(event.index):
+            self.action_interact_widgets()
+        elif event.chain >= 2:
             self.action_enter_edit()
 
     def on_notebook_view_scrolled(self, event: NotebookView.Scrolled) -> None:

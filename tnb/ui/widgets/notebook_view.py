@@ -84,6 +84,7 @@ class NotebookView(ScrollView, can_focus=True):
         view: NotebookView
         index: int
         chain: int
+        on_output: bool = False  # the click landed on the cell's outputs
 
     @dataclass
     class Scrolled(Message):
@@ -742,5 +743,11 @@ class NotebookView(ScrollView, can_focus=True):
         line = self.scroll_offset.y + event.y
         if self.cells and line < self._tops[-1]:
             index = self.cell_at(line)
+            rendered = self._cache.get(id(self.cells[index]))
+            on_output = (
+                rendered is not None
+                and bool(self.cells[index].outputs)
+                and line - self._tops[index] >= rendered.output_top
+            )
             self.move_cursor(index, extend=event.shift, scroll=False)
-            self.post_message(self.CellClicked(self, index, event.chain))
+            self.post_message(self.CellClicked(self, index, event.chain, on_output))
