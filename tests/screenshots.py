@@ -24,6 +24,7 @@ from tnb.ui.app import TnbApp
 
 TOUR = Path(__file__).resolve().parent.parent / "examples" / "tour.ipynb"
 READING = TOUR.with_name("reading.ipynb")
+WIDGETS = TOUR.with_name("widgets.ipynb")
 SIZE = (110, 36)
 
 Scene = Callable[[Pilot[int]], Awaitable[None]]
@@ -269,6 +270,10 @@ async def _completion(pilot: Pilot[int]) -> None:
     await pilot.press("down", "down", "down")
 
 
+async def _widgets(pilot: Pilot[int]) -> None:
+    await pilot.press("j", "j")
+
+
 async def _reading(pilot: Pilot[int]) -> None:
     await pilot.pause()
 
@@ -306,6 +311,8 @@ async def shoot(folder: Path) -> list[Path]:
     """Save one SVG per scene into ``folder``."""
     saved: list[Path] = []
     scenes = [(TOUR, *scene) for scene in SCENES] + [(READING, *scene) for scene in READING_SCENES]
+    # examples/widgets.ipynb with the widget state `tnb run` saved: drawn without a kernel.
+    scenes.append((WIDGETS, "widgets", _widgets, (110, 40)))
     for notebook, name, scene, size in scenes:
         app = TnbApp(load_notebook(notebook))
         async with app.run_test(size=size) as pilot:

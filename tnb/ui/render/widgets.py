@@ -101,9 +101,21 @@ def children(model: WidgetModel) -> list[str]:
     return [ref for value in model.state.get("children") or [] if (ref := model_ref(value))]
 
 
-def _description(model: WidgetModel) -> Text:
+# JupyterLab draws descriptions in a column of fixed width, right-aligned, so that the
+# controls of an `interact` line up; longer ones take what they need.
+DESCRIPTION_WIDTH = 12
+# Font Awesome names a Button's icon; the few common ones have a Unicode look-alike.
+_ICONS = {"play": "▶", "stop": "■", "pause": "⏸", "check": "✓", "times": "✗", "close": "✗",
+          "refresh": "↻", "download": "⤓", "upload": "⤒", "plus": "+", "minus": "−",
+          "trash": "🗑", "save": "💾", "search": "🔍"}  # fmt: skip
+
+
+def _description(model: WidgetModel, *, column: bool = True) -> Text:
     label = inline_text(model.state.get("description") or "")
-    return Text(f"{label} " if label else "", style="bold")
+    if not label:
+        return Text("")
+    shown = label.rjust(DESCRIPTION_WIDTH) if column else label
+    return Text(f"{shown} ", style="bold")
 
 
 def _colour(model: WidgetModel, key: str) -> str:
@@ -185,7 +197,7 @@ def _box(model: WidgetModel, ctx: WidgetContext, width: int) -> RenderableType:
 
 
 def _label(model: WidgetModel, ctx: WidgetContext, width: int) -> RenderableType:
-    text = _description(model)
+    text = _description(model, column=False)
     value = str(model.state.get("value") or "")
     if model.model_name in ("HTMLModel", "HTMLMathModel") and _BLOCK_HTML.search(value):
         shown = render_html(value, width=width)
@@ -196,7 +208,7 @@ def _label(model: WidgetModel, ctx: WidgetContext, width: int) -> RenderableType
 
 def _button(model: WidgetModel, ctx: WidgetContext, width: int) -> Text:
     label = inline_text(model.state.get("description") or "") or " "
-    icon = str(model.state.get("icon") or "")
+    icon = _ICONS.get(str(model.state.get("icon") or ""), "")
     colour = _colour(model, "button_style")
     pressed = model.model_name == "ToggleButtonModel" and bool(model.state.get("value"))
     style = Style(color=colour or None, bold=True, reverse=pressed)
