@@ -130,3 +130,26 @@ async def test_clicking_a_widget_opens_the_panel(kernelspecs: KernelSpecs) -> No
         await pilot.click("#cells", offset=(12, view._tops[0] - view.scroll_offset.y))
         await pilot.pause()
         assert not isinstance(app.screen, WidgetPanel)  # a click on the source only selects
+
+
+async def test_switching_tabs_shows_the_other_page(kernelspecs: KernelSpecs) -> None:
+    app = make_app(
+        kernelspecs,
+        "import ipywidgets as w\n"
+        "t = w.Tab(children=[w.Label('first ' + 'page'), w.Checkbox(description='2nd ' + 'page')])\nt",
+        "print(t.selected_index)",
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await run_cells(pilot, app, 1)
+        await wait_for(pilot, lambda: "first page" in cell_text(app, 0), "the first page")
+        await pilot.press("k", "w")
+        await wait_for(pilot, lambda: isinstance(app.screen, WidgetPanel), "the panel")
+        await pilot.press("right")
+        await wait_for(pilot, lambda: "☐ 2nd page" in cell_text(app, 0), "the second page")
+        assert "first page" not in cell_text(app, 0)
+        await pilot.press("tab", "space")  # the checkbox on the page now shown
+        await wait_for(pilot, lambda: "☑ 2nd page" in cell_text(app, 0), "ticked")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, WidgetPanel), "the panel gone")
+        await pilot.press("j", "ctrl+r")
+        await wait_for(pilot, lambda: "1" in cell_text(app, 1).split(), "the kernel's index")

@@ -392,6 +392,12 @@ def step_control(manager: WidgetManager, model_id: str, times: int) -> bool:
         low, high = state.get("value") or [0, 0]
         high = _stepped(float(high), step, times, state, whole)
         manager.set_state(model_id, {"value": [low, max(high, low)]})
+    elif name in ("TabModel", "AccordionModel", "StackModel"):
+        count = len(state.get("children") or [])
+        selected = state.get("selected_index")
+        start = selected if isinstance(selected, int) else -1
+        if count:
+            manager.set_state(model_id, {"selected_index": max(0, min(count - 1, start + times))})
     elif name in _INDEXED:
         count = len(state.get("_options_labels") or [])
         index = state.get("index")

@@ -56,7 +56,13 @@ TEXTS = frozenset(
 CHOICES = frozenset({"DropdownModel", "RadioButtonsModel", "SelectModel", "ToggleButtonsModel"})
 TOGGLES = frozenset({"CheckboxModel", "ToggleButtonModel"})
 # What a user can change or press: the widget panel steps through these.
-INTERACTIVE = SLIDERS | TEXTS | CHOICES | TOGGLES | {"ButtonModel", "SelectMultipleModel"}
+INTERACTIVE = (
+    SLIDERS
+    | TEXTS
+    | CHOICES
+    | TOGGLES
+    | {"ButtonModel", "SelectMultipleModel", "TabModel", "AccordionModel", "StackModel"}
+)
 
 
 @dataclass(frozen=True)
