@@ -136,7 +136,8 @@ async def test_switching_tabs_shows_the_other_page(kernelspecs: KernelSpecs) -> 
     app = make_app(
         kernelspecs,
         "import ipywidgets as w\n"
-        "t = w.Tab(children=[w.Label('first ' + 'page'), w.Checkbox(description='2nd ' + 'page')])\nt",
+        "one, two = w.Label('first ' + 'page'), w.Checkbox(description='2nd ' + 'page')\n"
+        "t = w.Tab(children=[one, two])\nt",
         "print(t.selected_index)",
     )
     async with app.run_test(size=SIZE) as pilot:
