@@ -204,7 +204,15 @@ def kernel_info_from_reply(content: Mapping[str, Any]) -> KernelInfo:
         language_info=language_info,
         banner=str(content.get("banner", "")),
         protocol_version=str(content.get("protocol_version", "")),
+        # ipykernel 7 lists it in supported_features (JEP 92); older kernels say debugger: true.
+        debugger=bool(content.get("debugger"))
+        or "debugger" in (content.get("supported_features") or ()),
     )
+
+
+def debug_content(seq: int, command: str, arguments: dict[str, Any] | None) -> dict[str, Any]:
+    """A debug_request's content: one DAP request."""
+    return {"type": "request", "seq": seq, "command": command, "arguments": arguments or {}}
 
 
 def input_prompt(msg: Mapping[str, Any]) -> tuple[str, bool]:

@@ -115,6 +115,7 @@ class KernelInfo:
     language_info: dict[str, Any]
     banner: str
     protocol_version: str
+    debugger: bool = False  # it answers the Jupyter debug protocol (debug_request, DAP)
 
 
 @runtime_checkable
@@ -122,6 +123,9 @@ class KernelBackend(Protocol):
     """A running kernel, raw or on a server; the UI never knows which."""
 
     choice: KernelChoice
+    on_debug_event: Callable[[dict[str, Any]], None] | None
+    """Set by a debugger front end: called on the event loop with each ``debug_event``'s
+    content (a DAP event: stopped, continued, output, ...)."""
     on_status: Callable[[KernelStatus], None] | None
     """Set by the one owner of the kernel (the session): called on the event loop whenever
     ``status`` changes (after ``died`` is set, for "dead"), and when a reconnecting backend's
@@ -167,6 +171,13 @@ class KernelBackend(Protocol):
     async def kernel_info(self) -> KernelInfo: ...
 
     async def interrupt(self) -> None: ...
+
+    async def debug_request(
+        self, command: str, arguments: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """One DAP request on the control channel; the reply's content (``success``, ``body``,
+        ``message``). Raises KernelConnectionError when the kernel is gone or does not answer."""
+        ...
 
     async def restart(self) -> None: ...
 

@@ -30,6 +30,7 @@ from jupyter_core.paths import jupyter_runtime_dir
 
 from tnb.kernels import messages
 from tnb.kernels.comms import CommEndpoint, CommRouter
+from tnb.kernels.debugging import DebugEndpoint
 from tnb.kernels.events import (
     KernelDied,
     KernelEvent,
@@ -174,7 +175,7 @@ def _apply_curve(sock: zmq.Socket[Any], info: Mapping[str, Any]) -> None:
         sock.curve_serverkey = public_b
 
 
-class RawKernel(CommEndpoint):
+class RawKernel(CommEndpoint, DebugEndpoint):
     """A kernel over ZeroMQ: started by tnb (``start``) or attached to (``attach``).
 
     One reader task per channel routes messages by ``parent_header.msg_id``.
@@ -635,7 +636,7 @@ class RawKernel(CommEndpoint):
             self.info = messages.kernel_info_from_reply(msg["content"])
             if pid in self._probes:
                 self._shell_ready.set()
-        if self.comms.route(channel, msg):
+        if self.comms.route(channel, msg) or self._route_debug(channel, msg):
             return
         route = self._routes.get(pid)
         if route is not None:
@@ -705,6 +706,9 @@ class RawKernel(CommEndpoint):
 
     async def _request_shell(self, msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
         return await self._request("shell", msg_type, content)
+
+    async def _request_control(self, msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
+        return await self._request("control", msg_type, content)
 
     async def _request(
         self, channel: Channel, msg_type: str, content: dict[str, Any]

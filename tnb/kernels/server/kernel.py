@@ -20,6 +20,7 @@ from tornado.websocket import WebSocketClientConnection, WebSocketClosedError, w
 
 from tnb.kernels import messages
 from tnb.kernels.comms import CommEndpoint, CommRouter
+from tnb.kernels.debugging import DebugEndpoint
 from tnb.kernels.events import (
     KernelDied,
     KernelEvent,
@@ -114,7 +115,7 @@ class ServerOptions:
     handshake_timeout: float = 10.0
 
 
-class ServerKernel(CommEndpoint):
+class ServerKernel(CommEndpoint, DebugEndpoint):
     """A kernel on a Jupyter server (started by us, or attached to: then never deleted)."""
 
     def __init__(
@@ -361,7 +362,8 @@ class ServerKernel(CommEndpoint):
             shown = messages.busy_state(msg)
             if shown is not None:
                 self._set_status(shown)
-        if self.comms.route(str(msg.get("channel")), msg):
+        channel = str(msg.get("channel"))
+        if self.comms.route(channel, msg) or self._route_debug(channel, msg):
             return
         pending = self._pending.get(parent) if parent else None
         if pending is not None:
@@ -609,11 +611,19 @@ class ServerKernel(CommEndpoint):
     async def _request_shell(self, msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
         return await self._request(msg_type, content)
 
+    async def _request_control(self, msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
+        return await self._request(msg_type, content, channel="control")
+
     async def _request(
-        self, msg_type: str, content: dict[str, Any], *, wait: float | None = None
+        self,
+        msg_type: str,
+        content: dict[str, Any],
+        *,
+        wait: float | None = None,
+        channel: str = "shell",
     ) -> dict[str, Any]:
-        """Send a shell request and return its reply's content."""
-        msg = new_message(msg_type, content, session=self.session_id, channel="shell")
+        """Send a shell (or control) request and return its reply's content."""
+        msg = new_message(msg_type, content, session=self.session_id, channel=channel)
         msg_id = msg["header"]["msg_id"]
         pending = _Pending(Inbox())
         self._pending[msg_id] = pending
@@ -627,8 +637,8 @@ class ServerKernel(CommEndpoint):
                         raise KernelConnectionError(item.reason)
                     if isinstance(item, KernelDied):
                         raise KernelGoneError(item.reason)
-                    channel, answer = item
-                    if channel == "shell" and messages.msg_type(answer) == reply_type:
+                    came_on, answer = item
+                    if came_on == channel and messages.msg_type(answer) == reply_type:
                         content_: dict[str, Any] = answer.get("content") or {}
                         return content_
         finally:
