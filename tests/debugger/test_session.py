@@ -49,7 +49,8 @@ async def test_a_breakpoint_stops_with_the_frame_and_its_locals(kernel: KernelBa
     debug = DebugSession(kernel)
     assert debug.available
     await debug.start()
-    await debug.set_breakpoints(FUNCTION, {2})
+    path = await debug.set_breakpoints(FUNCTION, {2})
+    assert debug.cell_file(FUNCTION) == path  # the name computed here is the kernel's
     stops: list[Stop] = []
     debug.on_stopped = stops.append
     run = asyncio.create_task(collect(kernel.execute(FUNCTION)))

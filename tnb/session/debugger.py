@@ -80,6 +80,7 @@ class DebugSession:
         self.backend = backend
         self.started = False
         self.mute = False  # it claimed a debugger but did not answer one
+        self.info: dict[str, Any] = {}  # debugInfo: how the kernel names a cell's file
         self.stopped: Stop | None = None
         self.breakpoints: dict[str, set[int]] = {}  # a cell's source path -> its lines
         # A cell's exception is caught by the kernel, never "uncaught" to debugpy: what
@@ -120,6 +121,7 @@ class DebugSession:
                 "this kernel has no debugger: it claims one but does not answer its requests"
             ) from None
         await self.request("attach", {})
+        self.info = await self.request("debugInfo")
         await self.request("setExceptionBreakpoints", {"filters": self.exception_filters})
         await self.request("configurationDone")
         self.started = True
@@ -141,6 +143,15 @@ class DebugSession:
         self.stopped = None
 
     # ------------------------------------------------------------------ breakpoints
+
+    def cell_file(self, source: str) -> str | None:
+        """The file the kernel runs ``source`` as, computed here as the kernel does (its
+        debugInfo's hash of the source), so a stopped frame finds its cell without asking."""
+        info = self.info
+        if info.get("hashMethod", "").casefold() != "murmur2":
+            return None
+        name = murmur2_x86(source, int(info.get("hashSeed", 0)))
+        return f"{info.get('tmpFilePrefix', '')}{name}{info.get('tmpFileSuffix', '')}"
 
     async def cell_path(self, source: str) -> str:
         """The file the kernel runs ``source`` as (its breakpoints are set on it)."""
@@ -273,6 +284,29 @@ class DebugSession:
         task = asyncio.get_running_loop().create_task(job)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def murmur2_x86(text: str, seed: int) -> int:
+    """MurmurHash2 (32-bit) of ``text``'s UTF-8, as ipykernel and xeus-python name cells."""
+    m = 0x5BD1E995
+    data = text.encode("utf8")
+    length = len(data)
+    h = (seed ^ length) & 0xFFFFFFFF
+    end = length & ~3
+    for i in range(0, end, 4):
+        k = int.from_bytes(data[i : i + 4], "little")
+        k = (k * m) & 0xFFFFFFFF
+        k ^= k >> 24
+        k = (k * m) & 0xFFFFFFFF
+        h = ((h * m) & 0xFFFFFFFF) ^ k
+    tail = data[end:]
+    if tail:
+        h ^= int.from_bytes(tail, "little")
+        h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 15
+    return h
 
 
 def _variable(v: dict[str, Any]) -> Variable:

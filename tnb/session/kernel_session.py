@@ -26,6 +26,7 @@ from tnb.kernels.protocol import (
 )
 from tnb.kernels.starting import start_for_notebook
 from tnb.notebook.model import Cell, Notebook
+from tnb.session.debugger import DebugSession
 from tnb.session.launch import LaunchOptions
 from tnb.session.memory import remember, remembered
 from tnb.session.runner import CellResult, Runner, kernelspec_metadata, should_run
@@ -106,6 +107,7 @@ class KernelSession:
         # JupyterLab's recordTiming: metadata.execution of each run cell (off by default).
         self.record_timing = False
         self.widgets = WidgetManager(on_change=hooks.widgets_changed)
+        self.debugger: DebugSession | None = None  # the kernel's, once there is a kernel
         self._restoring: asyncio.Task[int] | None = None
         self.widgets.load(notebook)  # the saved state shows until the kernel's replaces it
 
@@ -336,9 +338,11 @@ class KernelSession:
             hooks.runs_changed([result.cell])
             hooks.cell_finished(result)
 
-        def status(_now: KernelStatus) -> None:
+        def status(now: KernelStatus) -> None:
             if backend is not self.backend:
                 return  # a kernel we have left (switched away, restarted afresh)
+            if now in ("restarting", "dead") and self.debugger is not None:
+                self.debugger.forget()  # its debug session ended with the process
             if backend.status == "dead" and self.failure is None:
                 died = backend.died
                 self.failure = died.describe() if died is not None else "the kernel died"
@@ -346,6 +350,7 @@ class KernelSession:
 
         backend.on_status = status
         self.widgets.attach(backend)
+        self.debugger = DebugSession(backend)
         if backend.choice.kind in ("running", "session", "existing"):
             # Attached to a kernel that may have made widgets already: ask for them.
             self._restoring = asyncio.get_running_loop().create_task(self.widgets.restore())

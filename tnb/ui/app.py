@@ -25,6 +25,7 @@ from tnb.notebook.model import Cell, Notebook
 from tnb.session.bounded_exit import EXIT
 from tnb.session.kernel_session import KernelSession, UiHooks
 from tnb.session.launch import LaunchOptions
+from tnb.ui.debugging import DebugParts
 from tnb.ui.kernel_actions import KernelParts
 from tnb.ui.keys import KEY_ACTIONS
 from tnb.ui.recovery import RecoveryParts
@@ -37,7 +38,7 @@ from tnb.ui.widgets.notebook_view import NotebookView
 FIRST_PAINT_ENV = "TNB_FIRST_PAINT_FILE"
 
 
-class TnbApp(RecoveryParts, SavingParts, KernelParts, App[int]):
+class TnbApp(RecoveryParts, SavingParts, KernelParts, DebugParts, App[int]):
     """A terminal notebook for one notebook file: owns the notebook, its kernel session and
     what outlives screens, and routes messages; recovery, saving and the kernel side are its
     parts (recovery.py, saving.py, kernel_actions.py)."""

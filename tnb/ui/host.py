@@ -38,5 +38,8 @@ if TYPE_CHECKING:
         @abstractmethod
         def replace_notebook(self, notebook: Notebook, note: str) -> None: ...
 
+        @abstractmethod
+        def debug_cell_finished(self) -> None: ...
+
 else:
     AppHost = object

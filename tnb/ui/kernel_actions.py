@@ -141,6 +141,7 @@ class KernelParts(AppHost):
                     break
 
     def _cell_finished(self, result: CellResult) -> None:
+        self.debug_cell_finished()
         screen = self.notebook_screen
         if screen is not None:
             screen.view.refresh_cell(result.cell)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from tnb.notebook.model import Cell
-from tnb.ui.screens.reading import ReadingActions
+from tnb.ui.screens.debug_actions import DebugActions
 
 if TYPE_CHECKING:
     from tnb.session.widgets import WidgetManager
     from tnb.ui.app import TnbApp
 
 
-class CellActions(ReadingActions):
+class CellActions(DebugActions):
     """The cell-level actions of command mode (Jupyter's keys), each one undo step."""
 
     _editing_cell: Cell | None

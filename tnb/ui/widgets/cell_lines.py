@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -85,9 +86,13 @@ def cell_key(
     running: str | None = None,
     hidden_below: int = 0,
     window: OutputWindow | None = None,
+    breakpoints: frozenset[int] = frozenset(),
+    stopped_line: int | None = None,
 ) -> tuple[object, ...]:
     """What a cell's rendering depends on: when the key is equal, cached strips are reused."""
     return (
+        breakpoints,
+        stopped_line,
         hidden_below,
         window,
         cell.cell_type,
@@ -130,6 +135,8 @@ def render_cell(
     hidden_below: int = 0,
     window: OutputWindow | None = None,
     widgets: Mapping[str, WidgetModel] | None = None,
+    breakpoints: frozenset[int] = frozenset(),
+    stopped_line: int | None = None,
 ) -> RenderedCell:
     """Render ``cell`` for a view ``width`` columns wide, without the cursor bar.
 
@@ -138,6 +145,8 @@ def render_cell(
     ``hidden_below`` counts the cells a collapsed heading hides (drawn as a note under it).
     ``window`` lets long outputs show in a region of their own that scrolls.
     ``widgets`` are the widget models outputs may show live (their text repr otherwise).
+    ``breakpoints`` (1-based source lines) get a mark in the gutter; ``stopped_line`` is where
+    the debugger stopped (highlighted). Either shows the line numbers they refer to.
     """
     body = body_width(width)
     options = console.options
@@ -163,9 +172,10 @@ def render_cell(
             lexer_for(language),
             theme=syntax_theme(styles.dark),
             background_color=styles.code.bgcolor.name if styles.code.bgcolor else None,
-            line_numbers=line_numbers,
+            line_numbers=line_numbers or bool(breakpoints) or stopped_line is not None,
             word_wrap=True,
             code_width=body,
+            highlight_lines={stopped_line} if stopped_line is not None else None,
         )
         source_lines = _lines(console, options, syntax, body)
     elif cell.cell_type == "markdown":
@@ -185,9 +195,11 @@ def render_cell(
             console, options, Text(shown_source(cell.source) or " ", style=styles.raw), body
         )
 
+    marked = _breakpoint_rows(source_lines, breakpoints) if breakpoints else set()
     for i, line in enumerate(source_lines):
         prompt = _prompt(prompt_text, styles.prompt) if i == 0 and prompt_text else blank_prompt
-        strips.append(Strip([prompt, *line, margin], width - BAR_WIDTH))
+        gutter = _with_breakpoint(prompt) if i in marked else [prompt]
+        strips.append(Strip([*gutter, *line, margin], width - BAR_WIDTH))
     source_height = len(source_lines)
 
     if hidden_below:
@@ -277,6 +289,26 @@ def _outputs(
     for line in console.render_lines(note, console.options.update_width(body), pad=True):
         strips.append(Strip([blank_prompt, *line, Segment(" " * RIGHT_MARGIN)], width - BAR_WIDTH))
     return total, offset, height
+
+
+_LINE_NUMBER = re.compile(r"^\s*(?:❱\s*)?(\d+)\s")
+BREAKPOINT_STYLE = Style(color="red", bold=True)
+
+
+def _breakpoint_rows(lines: list[list[Segment]], breakpoints: frozenset[int]) -> set[int]:
+    """The rows that begin a breakpoint's source line (Rich numbers the first row of each)."""
+    rows = set()
+    for row, line in enumerate(lines):
+        found = _LINE_NUMBER.match("".join(segment.text for segment in line[:4]))
+        if found and int(found.group(1)) in breakpoints:
+            rows.add(row)
+    return rows
+
+
+def _with_breakpoint(prompt: Segment) -> list[Segment]:
+    """The gutter with a breakpoint's red dot in its last column (after any ``[n]:``)."""
+    text = prompt.text[: PROMPT_WIDTH - 1].ljust(PROMPT_WIDTH - 1)
+    return [Segment(text, prompt.style), Segment("●", BREAKPOINT_STYLE)]
 
 
 def widget_id(output: Output) -> str | None:

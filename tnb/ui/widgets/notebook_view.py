@@ -122,6 +122,8 @@ class NotebookView(ScrollView, can_focus=True):
         self.run_mark: Callable[[Cell], str | None] = lambda cell: None
         # The kernel's widget models (the session's, by reference): widget outputs show live.
         self.widgets: Mapping[str, WidgetModel] | None = None
+        self.breakpoints: dict[int, set[int]] = {}  # id(cell) -> its breakpoints' lines
+        self.stopped_at: tuple[int, int] | None = None  # (id(cell), line) the debugger holds
         self._cache: OrderedDict[int, RenderedCell] = OrderedDict()  # least recently drawn first
         self._versions: dict[int, int] = {}
         self._estimates: dict[int, tuple[str, int, int, int]] = {}
@@ -409,7 +411,13 @@ class NotebookView(ScrollView, can_focus=True):
             running=self._running_mark(cell),
             hidden_below=self._hidden_below.get(index, 0),
             window=self._window(cell),
+            breakpoints=frozenset(self.breakpoints.get(id(cell), ())),
+            stopped_line=self._stopped_line(cell),
         )
+
+    def _stopped_line(self, cell: Cell) -> int | None:
+        stopped = self.stopped_at
+        return stopped[1] if stopped is not None and stopped[0] == id(cell) else None
 
     def _window(self, cell: Cell) -> OutputWindow | None:
         if cell.cell_type != "code" or not cell.outputs:
@@ -489,6 +497,8 @@ class NotebookView(ScrollView, can_focus=True):
             hidden_below=self._hidden_below.get(index, 0),
             window=self._window(cell),
             widgets=self.widgets,
+            breakpoints=frozenset(self.breakpoints.get(id(cell), ())),
+            stopped_line=self._stopped_line(cell),
         )
         self._cache[id(cell)] = rendered
         self._evict(width)
