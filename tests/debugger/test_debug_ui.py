@@ -40,6 +40,7 @@ async def test_a_breakpoint_stops_steps_and_continues(kernelspecs: KernelSpecs) 
         assert screen.view.stopped_at == (id(cell), 2)
         await wait_for(pilot, lambda: "x: int = 21" in panel_text(app), "the frame's locals")
         assert "cell 1, line 2" in panel_text(app) and "double" in panel_text(app)
+        assert app.kernels.status == "busy"  # the debugger's own requests are not the cell's
         await pilot.press("e", *"x + 1", "enter")
         await wait_for(pilot, lambda: "x + 1 = 22" in panel_text(app), "the evaluation")
         await pilot.press("n")

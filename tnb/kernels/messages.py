@@ -45,9 +45,10 @@ def parent_id(msg: Mapping[str, Any]) -> str:
 def busy_state(msg: Mapping[str, Any]) -> KernelStatus | None:
     """The execution_state a status message reports, or None when it reports no work of the
     user's: a kernel_info_request's busy/idle blip (readiness probes, the server's own, another
-    client's) arrives late after a restart or reconnect, and would show "busy" for nothing."""
+    client's) arrives late after a restart or reconnect, and would show "busy" for nothing;
+    a debug_request's would show "idle" while a cell is stopped at a breakpoint."""
     parent = msg.get("parent_header") or {}
-    if parent.get("msg_type") == "kernel_info_request":
+    if parent.get("msg_type") in ("kernel_info_request", "debug_request"):
         return None
     state = (msg.get("content") or {}).get("execution_state")
     for known in _BUSY_STATES:

@@ -31,6 +31,8 @@ _INITIALIZE = {
 _GROUPS = frozenset({"special variables", "function variables", "class variables"})
 # Types whose size is worth asking for (their children name a shape, or count their items).
 _SHAPED = frozenset({"DataFrame", "Series", "ndarray", "Tensor", "Index", "DataArray"})
+# Names IPython puts in every user namespace: not the user's variables.
+_INJECTED = frozenset({"open", "exit", "quit", "get_ipython", "In", "Out"})
 _COUNTED = frozenset({"list", "tuple", "dict", "set", "frozenset", "deque"})
 
 
@@ -242,8 +244,13 @@ class DebugSession:
         data for its ``shape``): nothing runs in the user's namespace."""
         await self.start()
         body = await self.request("inspectVariables")
-        rows = [_variable(v) for v in body.get("variables") or [] if v.get("name") not in _GROUPS]
-        rows = [v for v in rows if v.type != "module"]
+        found = body.get("variables") or []
+        rows = [_variable(v) for v in found if v.get("name") not in _GROUPS]
+        for group in found:
+            if group.get("name") == "function variables" and group.get("variablesReference"):
+                # The user's functions are variables too (debugpy files them apart).
+                rows += await self.children(int(group["variablesReference"]))
+        rows = [v for v in rows if v.type != "module" and v.name not in _INJECTED]
         sized = await asyncio.gather(*(self._sized(v) for v in rows))
         return sorted(sized, key=lambda v: v.name.casefold())
 

@@ -46,14 +46,14 @@ class DebugActions(ReadingActions):
         if not lines:
             del self.view.breakpoints[id(cell)]
         self.view.refresh_cell(cell)
-        self.update_bars(f"breakpoint {'set on' if line in lines else 'removed from'} line {line}")
+        self.update_bars(f"breakpoint {'on' if line in lines else 'off'}: line {line}")
 
     def action_remove_all_breakpoints(self) -> None:
         """Every breakpoint of the notebook."""
         count = sum(len(lines) for lines in self.view.breakpoints.values())
         self.view.breakpoints.clear()
         self.view.refresh_all()
-        self.update_bars(f"removed {count} breakpoint(s)")
+        self.update_bars(f"{count} breakpoint(s) removed")
 
     def action_debug_cell(self) -> None:
         """Run the cell with the debugger: it stops at its breakpoints and on exceptions."""
