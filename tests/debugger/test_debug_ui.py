@@ -98,3 +98,24 @@ async def test_a_kernel_without_a_debugger_says_so(kernelspecs: KernelSpecs) -> 
             guard=60,
         )
         assert not isinstance(app.screen, DebugPanel)
+
+
+async def test_a_restart_ends_the_debug_session(kernelspecs: KernelSpecs) -> None:
+    app = make_app(kernelspecs, FUNCTION)
+    async with app.run_test(size=SIZE) as pilot:
+        await kernel_idle(pilot, app)
+        screen = screen_of(app)
+        await pilot.press("f9", "D")  # a breakpoint on line 1, then debug
+        await wait_for(pilot, lambda: isinstance(app.screen, DebugPanel), "the stop")
+        screen.post_message(screen.KernelRequested("restart"))  # as "0 0", confirmed
+        await wait_for(pilot, lambda: not isinstance(app.screen, DebugPanel), "the panel gone")
+        assert screen.view.stopped_at is None
+        await kernel_idle(pilot, app)
+        debugger = app.kernels.debugger
+        assert debugger is not None and not debugger.started and debugger.stopped is None
+        await pilot.press("D")  # a new session on the new process
+        await wait_for(pilot, lambda: isinstance(app.screen, DebugPanel), "the stop again")
+        await pilot.press("c")
+        await wait_for(
+            pilot, lambda: outputs_text(app.notebook.cells[0]) == "42\n", "the cell's end"
+        )

@@ -309,3 +309,23 @@ async def test_the_selected_cell_stays_on_screen_while_cells_above_grow() -> Non
 
         # The frame after the last output (view_text reads lines, it does not paint).
         await wait_for(pilot, whole_on_screen, "the selected cell, whole, on screen")
+
+
+async def test_restarting_while_a_cell_runs_asks_nothing_more() -> None:
+    """The restart the user asked for ends the running cell: not a death to offer a restart for."""
+    app = make_app("import time\ntime.sleep(30)", "1")
+    async with app.run_test(size=SIZE) as pilot:
+        await kernel_idle(pilot, app)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: app.kernels.status == "busy", "the sleep")
+        screen = screen_of(app)
+        screen.post_message(screen.KernelRequested("restart"))  # as "0 0", confirmed
+        await wait_for(pilot, lambda: app.kernels.runner is not None, "the runner")
+        await wait_for(
+            pilot,
+            lambda: app.kernels.status == "idle" and app.kernels.running_cell is None,
+            "the restarted kernel",
+        )
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen), app.screen
+        assert app.kernels.failure is None

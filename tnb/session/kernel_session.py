@@ -333,7 +333,8 @@ class KernelSession:
 
         def finished(result: CellResult) -> None:
             self.started_at = None
-            if result.status == "died" and result.died is not None:
+            if result.status == "died" and result.died is not None and backend.status == "dead":
+                # Not when a restart ended the cell: the kernel lives, nothing to offer.
                 self.failure = result.died.describe()
             hooks.runs_changed([result.cell])
             hooks.cell_finished(result)

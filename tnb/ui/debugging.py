@@ -101,6 +101,12 @@ class DebugParts(AppHost):
         if self.screen_stack and isinstance(self.screen, DebugPanel):
             self.screen.running()
 
+    def debug_kernel_gone(self) -> None:
+        """The kernel restarted or died: its debug session is over, nothing is stopped."""
+        self._debug_continued()
+        if self.screen_stack and isinstance(self.screen, DebugPanel):
+            self.screen.dismiss(None)
+
     def debug_cell_finished(self) -> None:
         """A cell ended: a debug panel left open closes; the variable explorer refreshes."""
         if not self.screen_stack:

@@ -41,5 +41,8 @@ if TYPE_CHECKING:
         @abstractmethod
         def debug_cell_finished(self) -> None: ...
 
+        @abstractmethod
+        def debug_kernel_gone(self) -> None: ...
+
 else:
     AppHost = object

@@ -54,6 +54,8 @@ class KernelParts(AppHost):
         if screen is not None:
             screen.set_language(self.language)
             screen.set_kernel_label(kernels.label())
+        if kernels.status in ("restarting", "dead"):
+            self.debug_kernel_gone()
         if kernels.status == "dead" and kernels.failure:
             self._offer_restart(kernels.failure)
 
