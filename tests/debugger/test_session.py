@@ -125,3 +125,29 @@ async def test_bash_has_no_debugger(
         with pytest.raises(DebuggerError, match="no debugger"):
             await debug.start()
         assert not debug.available  # from now on the UI does not offer it
+
+
+async def test_pause_stops_a_running_cell(kernel: KernelBackend) -> None:
+    debug = DebugSession(kernel)
+    await debug.start()
+    code = "import time\nfor i in range(200):\n    time.sleep(0.05)\n"
+    path = await debug.cell_path(code)
+    stops: list[Stop] = []
+    debug.on_stopped = stops.append
+    run = asyncio.create_task(collect(kernel.execute(code)))
+    await until(lambda: kernel.status == "busy", GUARD)
+    in_cell: list[int] = []
+    async with asyncio.timeout(GUARD):
+        while not in_cell:  # a pause as the cell starts lands in IPython's code: again
+            count = len(stops)
+            await debug.step("pause")
+            await until(lambda count=count: len(stops) > count, GUARD)  # type: ignore[misc]
+            assert stops[-1].reason == "pause"
+            in_cell = [f.line for f in stops[-1].frames if f.path == path]
+            if not in_cell:
+                await debug.step("continue")
+    assert in_cell[0] in (2, 3)
+    await debug.step("continue")
+    events = await asyncio.wait_for(run, GUARD)
+    assert isinstance(events[-1], ExecuteReply) and events[-1].status == "ok"
+    await debug.stop()

@@ -189,6 +189,15 @@ class DebugSession:
                 self.on_continued()
 
     async def _stopped(self, stop: Stop) -> None:
+        if stop.reason == "pause":
+            # A pause stops every thread and names any; the cell runs on the main one.
+            try:
+                threads = (await self.request("threads")).get("threads") or []
+            except (DebuggerError, KernelConnectionError):
+                threads = []
+            main = [t for t in threads if t.get("name") == "MainThread"]
+            if main:
+                stop.thread = int(main[0].get("id", stop.thread))
         try:
             body = await self.request("stackTrace", {"threadId": stop.thread})
         except (DebuggerError, KernelConnectionError) as exc:
