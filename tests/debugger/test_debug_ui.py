@@ -21,9 +21,8 @@ FUNCTION = "def double(x):\n    y = x * 2\n    return y\n\nprint(double(21))"
 def panel_text(app: object) -> str:
     screen = app.screen  # type: ignore[attr-defined]
     assert isinstance(screen, DebugPanel)
-    return "\n".join(
-        w.render_line(y).text for w in screen.query(Static) for y in range(w.size.height)
-    )
+    shown = [w.render_line(y).text for w in screen.query(Static) for y in range(w.size.height)]
+    return "\n".join([*shown, screen.variables_text()])
 
 
 async def test_a_breakpoint_stops_steps_and_continues(kernelspecs: KernelSpecs) -> None:
@@ -119,3 +118,19 @@ async def test_a_restart_ends_the_debug_session(kernelspecs: KernelSpecs) -> Non
         await wait_for(
             pilot, lambda: outputs_text(app.notebook.cells[0]) == "42\n", "the cell's end"
         )
+
+
+async def test_the_frame_variables_expand_as_a_tree(kernelspecs: KernelSpecs) -> None:
+    app = make_app(kernelspecs, "def f():\n    data = {'k': [1, 2]}\n    return data\n\nf()")
+    async with app.run_test(size=SIZE) as pilot:
+        await kernel_idle(pilot, app)
+        await pilot.press("enter", "down", "down", "f9", "escape")
+        assert screen_of(app).view.breakpoints[id(app.notebook.cells[0])] == {3}
+        await pilot.press("D")
+        await wait_for(pilot, lambda: isinstance(app.screen, DebugPanel), "the stop")
+        await wait_for(pilot, lambda: "data: dict" in panel_text(app), "the local")
+        assert "'k': list" not in panel_text(app)
+        await pilot.press("down", "enter")  # onto the first row (data), and open it
+        await wait_for(pilot, lambda: "'k': list = [1, 2]" in panel_text(app), "its child")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: not isinstance(app.screen, DebugPanel), "the end")

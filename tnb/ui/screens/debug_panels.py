@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from rich.console import Group, RenderableType
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static, Tree
+from textual.widgets.tree import TreeNode
 
 from tnb.kernels.protocol import KernelConnectionError
 from tnb.session.debugger import DebuggerError, DebugSession, Frame, Stop, Variable
@@ -22,6 +22,15 @@ from tnb.ui.render.mime import rank_mime
 
 CSS = Path(__file__).with_name("debug_panels.tcss")
 _FAILED = (DebuggerError, KernelConnectionError)
+
+
+def _add_variables(node: TreeNode[int], variables: list[Variable]) -> None:
+    for v in variables[:200]:
+        label = Text.assemble((v.name, "bold"), f": {v.type} = ", one_line(v.value, 80))
+        if v.reference > 0:
+            node.add(label, data=v.reference)
+        else:
+            node.add_leaf(label)
 
 
 def one_line(value: str, width: int = 60) -> str:
@@ -114,7 +123,8 @@ class DataViewer(Screen[None]):
 class DebugPanel(ModalScreen[str | None]):
     """Where the debugger stopped: the line, the call stack, the frame's variables, evaluate.
 
-    Keys as pdb (c n s r q) and as VS Code (F5 F10 F11 shift+F11 shift+F5); ↑/↓ pick a frame.
+    Keys as pdb (c n s r q, u/d up and down the stack) and as VS Code (F5 F10 F11 shift+F11
+    shift+F5). The frame's variables are a tree: ↑/↓ move, enter expands (asked lazily).
     """
 
     CSS_PATH = CSS
@@ -126,13 +136,13 @@ class DebugPanel(ModalScreen[str | None]):
         Binding("r,shift+f11", "step('stepOut')", "step out"),
         Binding("q,shift+f5", "stop", "stop debugging"),
         Binding("e", "ask", "evaluate"),
-        Binding("up,k", "frame(-1)", "caller", show=False),
-        Binding("down,j", "frame(1)", "callee", show=False),
+        Binding("u", "frame(1)", "caller", show=False),
+        Binding("d", "frame(-1)", "callee", show=False),
         Binding("escape", "close", "hide", priority=True),
     ]
     HINT = (
         "c continue · n step over · s step into · r step out · q stop · e evaluate · "
-        "↑/↓ frame · esc hide"
+        "u/d frame · ↑/↓ enter variables · esc hide"
     )
 
     def __init__(self, debugger: DebugSession, where: str) -> None:
@@ -148,11 +158,15 @@ class DebugPanel(ModalScreen[str | None]):
             yield Label(self.HINT, id="debug-hint")
             yield Static(id="debug-where")
             yield Static(id="debug-stack")
-            yield Static(id="debug-locals")
+            tree: Tree[int] = Tree("variables", id="debug-locals")
+            tree.show_root = False
+            yield tree
+            yield Static(id="debug-answer")
             yield Input(placeholder="an expression, in the frame", id="debug-eval", disabled=True)
 
     def on_mount(self) -> None:
         self.show(self.where)
+        self.set_focus(self.query_one("#debug-locals", Tree))
 
     @property
     def stop(self) -> Stop | None:
@@ -192,13 +206,11 @@ class DebugPanel(ModalScreen[str | None]):
             mark = "▶ " if i == self.frame_index else "  "
             stack.append(f"{mark}{frame.name}  line {frame.line}\n", "bold" if mark != "  " else "")
         self.query_one("#debug-stack", Static).update(stack)
-        rows: list[RenderableType] = [
-            Text.assemble((f"{v.name}", "bold"), f": {v.type} = ", one_line(v.value, 80))
-            for v in self.locals[:12]
-        ]
-        if self.answer:
-            rows.append(Text(f"› {self.answer}", style="italic"))
-        self.query_one("#debug-locals", Static).update(Group(*rows))
+        tree = self.query_one("#debug-locals", Tree)
+        tree.clear()
+        _add_variables(tree.root, self.locals)
+        answer = Text(f"› {self.answer}", style="italic") if self.answer else Text("")
+        self.query_one("#debug-answer", Static).update(answer)
 
     @work(exclusive=True, group="locals", exit_on_error=False)
     async def _load_locals(self) -> None:
@@ -210,6 +222,18 @@ class DebugPanel(ModalScreen[str | None]):
         except _FAILED as exc:
             self.answer = str(exc)
         self._draw()
+
+    @work(exit_on_error=False)
+    async def on_tree_node_expanded(self, event: Tree.NodeExpanded[int]) -> None:
+        node = event.node
+        if node.data is None or node.children:
+            return
+        try:
+            kids = await self.debugger.children(node.data)
+        except _FAILED as exc:
+            node.add_leaf(Text(str(exc), style="italic"))
+            return
+        _add_variables(node, kids)
 
     def action_frame(self, by: int) -> None:
         stop = self.stop
@@ -234,6 +258,19 @@ class DebugPanel(ModalScreen[str | None]):
     def action_stop(self) -> None:
         if not self._asking():
             self.dismiss("stop")  # the app stops the debugger and clears the stopped line
+
+    def variables_text(self) -> str:
+        """The variables as shown, one per line, expanded ones with their children."""
+        lines: list[str] = []
+
+        def walk(node: TreeNode[int], depth: int) -> None:
+            for child in node.children:
+                lines.append("  " * depth + str(child.label))
+                if child.is_expanded:
+                    walk(child, depth + 1)
+
+        walk(self.query_one("#debug-locals", Tree).root, 0)
+        return "\n".join(lines)
 
     def _asking(self) -> bool:
         return self.query_one("#debug-eval", Input).has_class("asking")
