@@ -611,8 +611,7 @@ class RawKernel(CommEndpoint, DebugEndpoint):
         while True:
             parts = await sock.recv_multipart()
             try:
-                _idents, rest = session.feed_identities(parts)
-                msg = session.deserialize(rest)
+                msg = _deserialize(session, parts)
             except Exception:  # a bad signature or garbage: never kill the reader
                 log.warning("dropped an unreadable %s message", channel, exc_info=True)
                 continue
@@ -910,6 +909,23 @@ class RawKernel(CommEndpoint, DebugEndpoint):
             shutil.rmtree(self._private_dir, ignore_errors=True)
             reaper.CLIENT.forget(self._private_dir)
             self._private_dir = None
+
+
+def _deserialize(session: Session, parts: list[bytes]) -> dict[str, Any]:
+    """A received message, its content frame freed as soon as it is decoded.
+
+    jupyter_client keeps the frame until the content is parsed: a 50 MB output then holds the
+    bytes, their decoded text and the parsed value at once (150 MB). Here the bytes go first,
+    so the peak is the text and the value (the signature is still checked by ``deserialize``).
+    """
+    _idents, rest = session.feed_identities(parts)
+    parts.clear()
+    msg = session.deserialize(rest, content=False)
+    rest.clear()
+    box = [msg.pop("content")]  # the only reference: decoding the box's item frees the bytes
+    text = bytes(box.pop()).decode("utf8", "replace")
+    msg["content"] = session.unpack(text)
+    return msg
 
 
 def _runtime_dir() -> Path:
