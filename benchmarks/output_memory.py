@@ -2,7 +2,8 @@
 
 Run: `.venv/bin/python benchmarks/output_memory.py [--mb 50 200]`.
 Each size runs in a fresh process (peak RSS is per process): the real TnbApp headless (Pilot)
-runs one cell that writes N MB to stdout in one message and draws it; the bare client only
+runs one cell that writes N MB to stdout in one message and draws it, on a raw kernel ("tnb")
+and on a jupyter_server kernel ("server", the server is another process); the bare client only
 receives the same message with jupyter_client. Reported: the growth of peak RSS over the
 baseline before the run, as a multiple of the output's size. Never asserted.
 """
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("JUPYTER_RUNTIME_DIR", tempfile.mkdtemp(prefix="tnb-bench-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,13 +40,28 @@ def current_mb() -> float:
     return 0.0
 
 
-async def tnb(mb: int) -> tuple[float, float]:
-    from benchmarks.ui_execution import _args, _wait
+async def tnb(mb: int, *, server: bool = False) -> tuple[float, float]:
+    from benchmarks.ui_execution import _args
     from tnb.notebook.model import Cell, Notebook
     from tnb.ui.app import TnbApp
 
     nb = Notebook(cells=[Cell.new("code", code(mb))])
-    app = TnbApp(nb, kernel_args=_args(), start_kernel=True)
+    args = _args()
+    if server:
+        from tests.fixtures.jupyter_server import start_jupyter_server
+
+        running = start_jupyter_server(Path(tempfile.mkdtemp(prefix="tnb-bench-mem-")))
+        args.server, args.token = running.url, running.token
+    try:
+        return await _tnb_run(mb, nb, TnbApp(nb, kernel_args=args, start_kernel=True))
+    finally:
+        if server:
+            running.stop()
+
+
+async def _tnb_run(mb: int, nb: Any, app: Any) -> tuple[float, float]:
+    from benchmarks.ui_execution import _wait
+
     async with app.run_test(size=(120, 40)) as pilot:
         await _wait(lambda: app.kernels.status == "idle")
         await pilot.pause()
@@ -84,7 +101,8 @@ async def bare(mb: int) -> tuple[float, float]:
 
 
 def child(kind: str, mb: int) -> None:
-    base, peak = asyncio.run(tnb(mb) if kind == "tnb" else bare(mb))
+    job = bare(mb) if kind == "bare" else tnb(mb, server=kind == "server")
+    base, peak = asyncio.run(job)
     print(f"{base:.1f} {peak:.1f}")
 
 
@@ -98,7 +116,7 @@ def main() -> None:
         return
     print(f"{'output MB':>9} {'client':>7} {'base MB':>8} {'peak MB':>8} {'growth/size':>12}")
     for mb in args.mb:
-        for kind in ("bare", "tnb"):
+        for kind in ("bare", "tnb", "server"):
             done = subprocess.run(
                 [sys.executable, __file__, "--child", kind, str(mb)],
                 capture_output=True,

@@ -331,12 +331,12 @@ class ServerKernel(CommEndpoint, DebugEndpoint):
             self._quickack()
             self._last_message = time.monotonic()
             try:
-                msg = (
-                    decode_v1(frame)
-                    if self.subprotocol == V1_PROTOCOL and isinstance(frame, bytes)
-                    else decode_legacy(frame)
-                )
-            except (ValueError, KeyError, IndexError):
+                if self.subprotocol == V1_PROTOCOL and isinstance(frame, bytes):
+                    box, frame = [frame], None  # decode_v1 frees it before parsing the content
+                    msg = decode_v1(box)
+                else:
+                    msg = decode_legacy(frame)
+            except (ValueError, KeyError, IndexError, UnicodeDecodeError):
                 log.warning("ignoring a malformed message from kernel %s", self.kernel_id)
                 continue
             self._dispatch(msg)

@@ -61,23 +61,36 @@ def encode_v1(msg: Message) -> bytes:
     return head + b"".join(parts)
 
 
-def decode_v1(frame: bytes) -> Message:
-    """The inverse of `encode_v1`: a message dict with ``channel`` and ``buffers``."""
-    (count,) = struct.unpack_from("<Q", frame, 0)
-    if count < 6 or len(frame) < 8 * (count + 1):
+def decode_v1(frame: bytes | list[bytes]) -> Message:
+    """The inverse of `encode_v1`: a message dict with ``channel`` and ``buffers``.
+
+    Given the frame in a one-item list (``[frame]``, no other reference kept), the frame is
+    freed once the content is decoded to text, before that text is parsed: a 50 MB output
+    then never holds the frame, its text and the parsed value at once.
+    """
+    data = frame.pop() if isinstance(frame, list) else frame
+    (count,) = struct.unpack_from("<Q", data, 0)
+    if count < 6 or len(data) < 8 * (count + 1):
         raise ValueError("malformed v1 kernel websocket frame")
-    offsets = list(struct.unpack_from(f"<{count}Q", frame, 8))
-    # The last offset is the frame's end; parts sit between consecutive offsets.
-    parts = [frame[offsets[i] : offsets[i + 1]] for i in range(count - 1)]
-    channel = parts[0].decode("utf-8")
-    header, parent, metadata, content = (json.loads(p) if p else {} for p in parts[1:5])
+    offsets = list(struct.unpack_from(f"<{count}Q", data, 8))
+    # The last offset is the frame's end; parts sit between consecutive offsets. Views, not
+    # copies: slicing bytes would copy the whole content once more.
+    with memoryview(data) as view:
+        parts = [view[offsets[i] : offsets[i + 1]] for i in range(count - 1)]
+        channel = str(parts[0], "utf-8")
+        header, parent, metadata = (json.loads(str(p, "utf-8")) if p else {} for p in parts[1:4])
+        content_text = str(parts[4], "utf-8")
+        buffers = [bytes(p) for p in parts[5:]]
+        for part in parts:
+            part.release()
+    del data, frame  # the caller's list held the only other reference
     return {
         "channel": channel,
         "header": header,
         "parent_header": parent,
         "metadata": metadata,
-        "content": content,
-        "buffers": parts[5:],
+        "content": json.loads(content_text) if content_text else {},
+        "buffers": buffers,
     }
 
 
