@@ -6,8 +6,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 from tests.fixtures.kernelspecs import KernelSpecs
+from tests.test_headless import tnb
 from tests.ui.helpers import screen_of, wait_for
 from tests.widgets.test_widgets_ui import cell_text
 from tnb.notebook.io import load_notebook
@@ -59,13 +58,7 @@ def shape(state: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def tnb_run(path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "tnb", "run", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=GUARD,
-        check=False,
-    )
+    done = tnb("run", str(path))
     assert done.returncode == 0, done.stderr
 
 

@@ -95,35 +95,9 @@ class CommRouter:
         for comm_id, handler in gone.items():
             _call(handler, CommMessage(kind="close", comm_id=comm_id, data={}))
 
-    async def open(
-        self,
-        target_name: str,
-        data: dict[str, Any],
-        handler: CommHandler,
-        *,
-        metadata: dict[str, Any] | None = None,
-        buffers: Sequence[bytes] = (),
-    ) -> str:
-        comm_id = uuid.uuid4().hex
-        self._open[comm_id] = handler
-        content = {"comm_id": comm_id, "target_name": target_name, "data": data}
-        await self._send("comm_open", content, metadata or {}, buffers)
-        return comm_id
-
-    async def send(
-        self,
-        comm_id: str,
-        data: dict[str, Any],
-        *,
-        metadata: dict[str, Any] | None = None,
-        buffers: Sequence[bytes] = (),
-    ) -> str:
-        content = {"comm_id": comm_id, "data": data}
-        return await self._send("comm_msg", content, metadata or {}, buffers)
-
-    async def close(self, comm_id: str, data: dict[str, Any] | None = None) -> None:
+    def forget(self, comm_id: str) -> None:
+        """We closed the comm: nothing more for its handler."""
         self._open.pop(comm_id, None)
-        await self._send("comm_close", {"comm_id": comm_id, "data": data or {}}, {}, ())
 
     def _spawn(self, job: Awaitable[Any]) -> None:
         async def run() -> None:
@@ -156,9 +130,19 @@ async def comm_info(request: Request, target_name: str | None) -> dict[str, str]
 
 
 class CommEndpoint:
-    """The comm part of KernelBackend, for a backend that sets ``comms`` and ``_request_shell``."""
+    """The comm part of KernelBackend, for a backend that sets ``comms`` (fed its iopub) and
+    provides ``_send_shell`` and ``_request_shell``."""
 
     comms: CommRouter
+
+    async def _send_shell(
+        self,
+        msg_type: str,
+        content: dict[str, Any],
+        metadata: dict[str, Any],
+        buffers: Sequence[bytes],
+    ) -> str:
+        raise NotImplementedError
 
     async def _request_shell(self, msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
         raise NotImplementedError
@@ -185,7 +169,11 @@ class CommEndpoint:
         buffers: Sequence[bytes] = (),
     ) -> str:
         """Open a comm to the kernel's ``target_name``; returns its comm_id."""
-        return await self.comms.open(target_name, data, handler, metadata=metadata, buffers=buffers)
+        comm_id = uuid.uuid4().hex
+        self.comms.adopt(comm_id, handler)  # its answers may come before the send returns
+        content = {"comm_id": comm_id, "target_name": target_name, "data": data}
+        await self._send_shell("comm_open", content, metadata or {}, buffers)
+        return comm_id
 
     async def comm_msg(
         self,
@@ -196,11 +184,13 @@ class CommEndpoint:
         buffers: Sequence[bytes] = (),
     ) -> str:
         """Send on an open comm; returns the message's msg_id (the parent of what it causes)."""
-        return await self.comms.send(comm_id, data, metadata=metadata, buffers=buffers)
+        content = {"comm_id": comm_id, "data": data}
+        return await self._send_shell("comm_msg", content, metadata or {}, buffers)
 
     async def comm_close(self, comm_id: str, data: dict[str, Any] | None = None) -> None:
         """Close a comm from this side."""
-        await self.comms.close(comm_id, data)
+        self.comms.forget(comm_id)
+        await self._send_shell("comm_close", {"comm_id": comm_id, "data": data or {}}, {}, ())
 
     async def comm_info(self, target_name: str | None = None) -> dict[str, str]:
         """The kernel's open comms, {comm_id: target_name}."""

@@ -680,13 +680,16 @@ class RawKernel(CommEndpoint, DebugEndpoint):
         msg_type: str,
         content: dict[str, Any],
         parent: dict[str, Any] | None = None,
+        *,
+        metadata: dict[str, Any] | None = None,
+        buffers: Sequence[bytes] = (),
     ) -> str:
         """Send one message; returns its msg_id. Replies reach ``message_hook`` only."""
-        msg = self._session.msg(msg_type, content, parent=parent)
+        msg = self._session.msg(msg_type, content, parent=parent, metadata=metadata)
         sock = self._sockets.get(channel)
         if sock is None:
             raise KernelConnectionError("the kernel connection is closed")
-        await sock.send_multipart(self._session.serialize(msg))
+        await sock.send_multipart([*self._session.serialize(msg), *buffers])
         return str(msg["header"]["msg_id"])
 
     async def _send_shell(
@@ -696,12 +699,9 @@ class RawKernel(CommEndpoint, DebugEndpoint):
         metadata: dict[str, Any],
         buffers: Sequence[bytes],
     ) -> str:
-        msg = self._session.msg(msg_type, content, metadata=metadata)
-        sock = self._sockets.get("shell")
-        if sock is None or self.died is not None:
-            raise KernelConnectionError("the kernel connection is closed")
-        await sock.send_multipart([*self._session.serialize(msg), *buffers])
-        return str(msg["header"]["msg_id"])
+        if self.died is not None:
+            raise KernelConnectionError(self.died.reason)
+        return await self.send_raw("shell", msg_type, content, metadata=metadata, buffers=buffers)
 
     async def _request_shell(self, msg_type: str, content: dict[str, Any]) -> dict[str, Any]:
         return await self._request("shell", msg_type, content)

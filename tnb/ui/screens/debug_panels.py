@@ -19,6 +19,7 @@ from tnb.session.debugger import DebuggerError, DebugSession, Frame, Stop, Varia
 from tnb.session.sanitize import strip_ansi
 from tnb.ui.render.bundle import render_mime
 from tnb.ui.render.mime import rank_mime
+from tnb.ui.widgets.inline_input import InlineInput
 
 CSS = Path(__file__).with_name("debug_panels.tcss")
 _FAILED = (DebuggerError, KernelConnectionError)
@@ -162,7 +163,7 @@ class DebugPanel(ModalScreen[str | None]):
             tree.show_root = False
             yield tree
             yield Static(id="debug-answer")
-            yield Input(placeholder="an expression, in the frame", id="debug-eval", disabled=True)
+            yield InlineInput(placeholder="an expression, in the frame", id="debug-eval")
 
     def on_mount(self) -> None:
         self.show(self.where)
@@ -273,13 +274,10 @@ class DebugPanel(ModalScreen[str | None]):
         return "\n".join(lines)
 
     def _asking(self) -> bool:
-        return self.query_one("#debug-eval", Input).has_class("asking")
+        return self.query_one("#debug-eval", InlineInput).asking
 
     def action_ask(self) -> None:
-        field = self.query_one("#debug-eval", Input)
-        field.add_class("asking")
-        field.disabled = False
-        self.set_focus(field)
+        self.query_one("#debug-eval", InlineInput).ask()
 
     @work(exit_on_error=False)
     async def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -293,10 +291,7 @@ class DebugPanel(ModalScreen[str | None]):
         self._draw()
 
     def _end_ask(self) -> None:
-        field = self.query_one("#debug-eval", Input)
-        field.remove_class("asking")
-        field.disabled = True
-        self.set_focus(None)
+        self.query_one("#debug-eval", InlineInput).done()
 
     def action_close(self) -> None:
         if self._asking():

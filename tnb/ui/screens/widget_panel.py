@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Static
 from tnb.session.widgets import TEXT_MODELS, WidgetManager, press_control, set_text, step_control
 from tnb.ui.render.palette import PALETTES, Theme
 from tnb.ui.render.widgets import WidgetContext, focusable, render_widget
+from tnb.ui.widgets.inline_input import InlineInput
 
 HINT = "tab/↓ next · ↑ previous · ←/→ change (shift: ×10) · enter/space press or type · esc close"
 
@@ -47,7 +48,7 @@ class WidgetPanel(ModalScreen[None]):
         with Vertical(id="widget-box"):
             yield Label(HINT, id="widget-hint", markup=False)
             yield Static(id="widget-view")
-            yield Input(id="widget-text", disabled=True)
+            yield InlineInput(id="widget-text")
 
     def on_mount(self) -> None:
         controls = self.controls()
@@ -76,7 +77,7 @@ class WidgetPanel(ModalScreen[None]):
         view.update(Group(*drawn, *notes))
 
     def _typing(self) -> bool:
-        return self.query_one("#widget-text", Input).has_class("editing")
+        return self.query_one("#widget-text", InlineInput).asking
 
     def action_move(self, by: int) -> None:
         controls = self.controls()
@@ -99,13 +100,10 @@ class WidgetPanel(ModalScreen[None]):
         if model is None:
             return
         if model.model_name in TEXT_MODELS:
-            field = self.query_one("#widget-text", Input)
-            field.password = model.model_name == "PasswordModel"
             value = model.state.get("value")
-            field.value = "" if value is None else str(value)
-            field.add_class("editing")
-            field.disabled = False
-            self.set_focus(field)
+            self.query_one("#widget-text", InlineInput).ask(
+                "" if value is None else str(value), password=model.model_name == "PasswordModel"
+            )
             return
         if not press_control(self.manager, model.model_id):
             self.note = "enter presses buttons and flips checkboxes"
@@ -124,8 +122,5 @@ class WidgetPanel(ModalScreen[None]):
         self.dismiss(None)
 
     def _stop_typing(self) -> None:
-        field = self.query_one("#widget-text", Input)
-        field.remove_class("editing")
-        field.disabled = True
-        self.set_focus(None)
+        self.query_one("#widget-text", InlineInput).done()
         self.redraw()
