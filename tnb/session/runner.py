@@ -209,6 +209,13 @@ class Runner:
                 if result.failed and not self.allow_errors:
                     # As Jupyter's stop_on_error: the rest of the queue does not run.
                     dropped = self.clear_queue()
+                    # Those sent ahead are the kernel's: it aborts the ones it already held,
+                    # but one that reached it after the error runs (a loaded machine). Read
+                    # what it did, so the notebook never hides a cell that ran.
+                    for ahead_cell in dropped:
+                        ahead = sent.pop(id(ahead_cell), None)
+                        if ahead is not None:
+                            await self.run_cell(ahead_cell, sent=ahead)
                     if dropped and self.on_cells_dropped is not None:
                         self.on_cells_dropped(dropped)
         finally:
