@@ -10,6 +10,7 @@ import re
 import stat
 import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "dumps_notebook",
     "load_notebook",
     "loads_notebook",
+    "notebook_json_pieces",
     "save_notebook",
     "saved_minor",
 ]
@@ -126,6 +128,25 @@ def dumps_notebook(nb: Notebook) -> str:
     except (TypeError, ValueError, RecursionError) as e:
         raise NotebookError(f"{nb.path or '<untitled>'}: cannot be written as JSON: {e}") from None
     return text + "\n"
+
+
+def notebook_json_pieces(nb: Notebook) -> Iterator[str]:
+    """The notebook's JSON in pieces (compact), for a save streamed to a server: the whole
+    text never exists at once. A lone surrogate is written as its ``\\uXXXX`` escape.
+
+    Raises:
+        NotebookError: something in the notebook cannot be written as JSON (before any piece).
+    """
+    try:
+        value = notebook_to_json(nb, minor=saved_minor(nb))
+    except (TypeError, ValueError, RecursionError) as e:
+        raise NotebookError(f"{nb.file_name or '<untitled>'}: cannot be written: {e}") from None
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return (_escape_surrogates(piece) for piece in encoder.iterencode(value))
+
+
+def _escape_surrogates(text: str) -> str:
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def saved_minor(nb: Notebook) -> int:
@@ -227,7 +248,7 @@ def _encode(text: str) -> bytes:
     except UnicodeEncodeError:
         # A lone surrogate can only come from a \\udXXX escape inside a JSON string: write
         # it back as that escape, which is still valid JSON, instead of failing to save.
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
+        return _escape_surrogates(text).encode("utf-8")
 
 
 def _atomic_write(target: Path, data: bytes) -> os.stat_result:

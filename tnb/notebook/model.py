@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
+from tnb.notebook.remote import RemoteLocation
+
 CellType = Literal["code", "markdown", "raw"]
 CELL_TYPES: tuple[CellType, ...] = get_args(CellType)
 
@@ -120,6 +122,8 @@ class Notebook:
     is_new: bool = False  # the file did not exist yet: it is created on first save
     upgrade_notes: list[str] = field(default_factory=list)  # what saving will change
     disk: DiskState | None = None
+    # A notebook opened from a Jupyter server (``path`` is None then): saved back there.
+    remote: RemoteLocation | None = None
 
     def __setattr__(self, name: str, value: Any) -> None:
         # Counting here (not in each editing method) also counts the runner's and the UI's
@@ -132,6 +136,13 @@ class Notebook:
     def new(cls, path: Path | None = None) -> Notebook:
         """An empty nbformat 4.5 notebook with one empty code cell, as Jupyter makes one."""
         return cls(cells=[Cell.new()], path=path, is_new=True)
+
+    @property
+    def file_name(self) -> str | None:
+        """The file's name, on this computer or on a server (None: never saved anywhere)."""
+        if self.remote is not None:
+            return self.remote.name
+        return self.path.name if self.path is not None else None
 
     # -- what the document says about itself ---------------------------------------------
 

@@ -22,6 +22,7 @@ from tnb.notebook.errors import NotebookError, SchemaError
 from tnb.notebook.io import _fsync_folder, _write_all, load_notebook
 from tnb.notebook.model import Cell, DiskState, Notebook, Output
 from tnb.notebook.ondisk import compare_disk
+from tnb.notebook.remote import RemoteLocation, same_version
 
 __all__ = [
     "JournalSnapshot",
@@ -154,11 +155,24 @@ class RecoveryJournal:
     of its real path, written atomically (temporary file, fsync, rename).
     """
 
-    def __init__(self, path: Path | str, *, folder: Path | None = None) -> None:
-        """The journal of the notebook at ``path``, in ``folder`` (default ``recovery_dir()``)."""
-        self.path = Path(os.path.abspath(path))
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        folder: Path | None = None,
+        remote: RemoteLocation | None = None,
+    ) -> None:
+        """The journal of the notebook at ``path``, in ``folder`` (default ``recovery_dir()``);
+        of a server's notebook when ``remote`` is given (``path`` is then only its name)."""
+        self.remote = remote
         self.folder = folder if folder is not None else recovery_dir()
-        self.key = hashlib.sha256(os.path.realpath(self.path).encode("utf-8", "surrogatepass"))
+        if remote is not None:
+            self.path = Path(remote.name)
+            # Filed by server and path: the same notebook finds its journal from any folder.
+            self.key = hashlib.sha256(f"server:{remote.identity}".encode())
+        else:
+            self.path = Path(os.path.abspath(path))
+            self.key = hashlib.sha256(os.path.realpath(self.path).encode("utf-8", "surrogatepass"))
         self.file = self.folder / f"{self.key.hexdigest()[:32]}{_SUFFIX}"
         self._last: tuple[Notebook, int] | None = None
         self._swept = False
@@ -175,6 +189,8 @@ class RecoveryJournal:
         Raises:
             ValueError: a notebook without a path (tnb always gives new notebooks one).
         """
+        if isinstance(nb_or_path, Notebook) and nb_or_path.remote is not None:
+            return cls(nb_or_path.remote.name, folder=folder, remote=nb_or_path.remote)
         path = nb_or_path.path if isinstance(nb_or_path, Notebook) else nb_or_path
         if path is None:
             raise ValueError("a notebook needs a file name for a recovery journal")
@@ -188,7 +204,8 @@ class RecoveryJournal:
         for file in sorted(folder.glob(f"*{_SUFFIX}")):
             doc = _read_journal(file)
             if doc is not None:
-                journal = cls(doc.header["path"], folder=folder)
+                remote = RemoteLocation.from_json(doc.get("remote"))
+                journal = cls(doc.header["path"], folder=folder, remote=remote)
                 if journal.file == file:
                     found.append(journal)
         return found
@@ -226,7 +243,7 @@ class RecoveryJournal:
         revision = nb.revision
         if self._last is not None and self._last[0] is nb and self._last[1] == revision:
             return None
-        return JournalSnapshot(self, _encode_journal(self.path, nb), nb, revision)
+        return JournalSnapshot(self, _encode_journal(self.path, nb, self.remote), nb, revision)
 
     def _commit(self, snapshot: JournalSnapshot) -> None:
         if self.held:
@@ -298,7 +315,7 @@ class RecoveryJournal:
             self.discard()
             return None
         on_disk = nb
-        if on_disk is None:
+        if on_disk is None and self.remote is None:
             try:
                 on_disk = load_notebook(self.path, missing_ok=True)
             except NotebookError:
@@ -322,13 +339,21 @@ class RecoveryJournal:
             path=self.path,
             saved_at=float(doc.get("saved_at", 0.0)),
             diff=diff,
-            file_changed=compare_disk(_base(doc), self.path).changed,
+            file_changed=self._file_changed(doc, on_disk),
             dropped_outputs=len(dropped),
             pid=int(doc.get("pid", 0)),
             host=str(doc.get("host", "")),
             started=started if isinstance(started, str) else None,
             _on_disk=on_disk,
         )
+
+    def _file_changed(self, doc: _JournalFile, now: Notebook | None) -> bool:
+        if self.remote is None:
+            return compare_disk(_base(doc), self.path).changed
+        base = RemoteLocation.from_json(doc.get("remote"))
+        if base is None or now is None or now.remote is None:
+            return False
+        return not same_version(base.last_modified, now.remote.last_modified)
 
     def restore(self, on_disk: Notebook | None = None) -> Notebook:
         """The journalled notebook, marked dirty; the file and the journal stay as they are.
@@ -352,9 +377,14 @@ class RecoveryJournal:
             raise RecoveryError(f"{self.path}: the recovery journal is damaged: {e}") from None
         if dropped := _dropped(doc):
             _refill_outputs(nb, dropped, on_disk)
-        nb.path = Path(doc.header["path"])
-        nb.disk = _base(doc)
-        nb.is_new = not nb.path.exists()
+        remote = RemoteLocation.from_json(doc.get("remote"))
+        if remote is not None:
+            # The version the edits began from: saving asks if the server's copy moved on.
+            nb.remote = remote
+        else:
+            nb.path = Path(doc.header["path"])
+            nb.disk = _base(doc)
+            nb.is_new = not nb.path.exists()
         nb.dirty = True
         return nb
 
@@ -377,7 +407,7 @@ class _JournalFile:
         return self.header.get(key, default)
 
 
-def _encode_journal(path: Path, nb: Notebook) -> bytes:
+def _encode_journal(path: Path, nb: Notebook, remote: RemoteLocation | None = None) -> bytes:
     dropped = [c.id for c in nb.cells if c.outputs and _output_chars(c.outputs) > OUTPUT_LIMIT]
     cells = nb.cells
     if dropped:
@@ -395,6 +425,8 @@ def _encode_journal(path: Path, nb: Notebook) -> bytes:
         "nbformat_minor": nb.nbformat_minor,
         "upgrade_notes": nb.upgrade_notes,
         "base": None if nb.disk is None else _state_json(nb.disk),
+        # Server and path only: the token is never written anywhere.
+        "remote": None if remote is None else (nb.remote or remote).to_json(),
         "dropped_outputs": dropped,
     }
     try:

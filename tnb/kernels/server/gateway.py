@@ -42,6 +42,11 @@ class ServerFlavour:
         return self.kind == "jupyter_server"
 
     @property
+    def has_contents(self) -> bool:
+        """Whether ``api/contents`` exists (the server has files: notebooks live there)."""
+        return self.kind == "jupyter_server"
+
+    @property
     def passes_env(self) -> bool:
         """Whether a kernel start request's ``env`` reaches the kernel."""
         return self.kind == "gateway"

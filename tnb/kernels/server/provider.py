@@ -15,6 +15,7 @@ from tnb.kernels.protocol import (
     KernelSpecRef,
     KernelStartError,
 )
+from tnb.kernels.server.contents import ServerContents
 from tnb.kernels.server.gateway import EnvNotSupportedError, ServerFlavour, start_body
 from tnb.kernels.server.hub import (
     HubAuthError,
@@ -271,6 +272,19 @@ class ServerProvider:
                 f"--env ({', '.join(sorted(self.env))}) cannot reach a kernel that is already "
                 "running; start a new kernel instead",
             )
+
+    def contents(self) -> ServerContents:
+        """The server's files (its own HTTP client, closed with ``ServerContents.close``).
+
+        Raises:
+            NotAJupyterServerError: an Enterprise Gateway, which serves kernels, not files.
+        """
+        if not self.flavour.has_contents:
+            raise NotAJupyterServerError(
+                f"{self.base_url} is an {self.flavour.label}: it runs kernels but has no files; "
+                "open a local notebook with --server instead"
+            )
+        return ServerContents(self._client.clone())
 
     async def close(self) -> None:
         """Release the provider's HTTP client (kernels have their own)."""

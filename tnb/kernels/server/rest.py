@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import ssl
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 
 REQUEST_TIMEOUT = 60.0
 CONNECT_TIMEOUT = 10.0
+# Writes a request body piece by piece (tornado's ``body_producer``): ``write(chunk)``.
+BodyProducer = Callable[[Callable[[bytes], Awaitable[None]]], Awaitable[None]]
 # Tornado reports its own failures (timeouts, closed streams) as HTTP 599.
 _TORNADO_FAILURE = 599
 
@@ -122,19 +125,21 @@ class ServerClient:
         method: str = "GET",
         body: str | None = None,
         timeout: float = REQUEST_TIMEOUT,
+        body_producer: BodyProducer | None = None,
     ) -> HTTPRequest:
         """A tornado request with auth and TLS settings; redirects are not followed.
 
         Following a redirect would send the token to wherever it points.
         """
         headers = self.headers
-        if body is not None:
+        if body is not None or body_producer is not None:
             headers["Content-Type"] = "application/json"
         return HTTPRequest(
             url,
             method=method,
             headers=headers,
             body=body,
+            body_producer=body_producer,  # type: ignore[arg-type]  # tornado's Future type
             follow_redirects=False,
             connect_timeout=min(CONNECT_TIMEOUT, timeout),
             request_timeout=timeout,
@@ -182,15 +187,23 @@ class ServerClient:
         method: str = "GET",
         body: Any = None,
         request_timeout: float = REQUEST_TIMEOUT,
+        body_producer: BodyProducer | None = None,
     ) -> HTTPResponse:
-        """Send one request; return the response whatever its status; raise on no answer."""
+        """Send one request; return the response whatever its status; raise on no answer.
+
+        ``body_producer`` streams a large body (chunked) instead of ``body``'s JSON.
+        """
         if self._http is None:
             self._http = AsyncHTTPClient(force_instance=True, max_body_size=1 << 30)
         payload = json.dumps(body) if body is not None else None
-        if payload is None and method in ("POST", "PUT", "PATCH"):
+        if payload is None and body_producer is None and method in ("POST", "PUT", "PATCH"):
             payload = ""
         request = self.http_request(
-            self.address.url(path), method=method, body=payload, timeout=request_timeout
+            self.address.url(path),
+            method=method,
+            body=payload,
+            timeout=request_timeout,
+            body_producer=body_producer,
         )
         try:
             response = await self._http.fetch(request, raise_error=False)
@@ -208,9 +221,16 @@ class ServerClient:
         method: str = "GET",
         body: Any = None,
         request_timeout: float = REQUEST_TIMEOUT,
+        body_producer: BodyProducer | None = None,
     ) -> Any:
         """One API call: the decoded JSON answer (None for 204), or the mapped error."""
-        response = await self.fetch(path, method=method, body=body, request_timeout=request_timeout)
+        response = await self.fetch(
+            path,
+            method=method,
+            body=body,
+            request_timeout=request_timeout,
+            body_producer=body_producer,
+        )
         if response.code >= 400 or 300 <= response.code < 400:
             raise self.status_error(response, f"{method} {path.split('?')[0]}")
         if response.code == 204 or not response.body:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 # Path segments that name a page of a server's UI (or its API), not part of its base URL:
 # everything from the first of them on is cut off.
@@ -94,6 +94,36 @@ def parse_server_url(text: str) -> ServerAddress:
             token = value
     base = urlunsplit((scheme, netloc, _base_path(parts.path), "", ""))
     return ServerAddress(base_url=base, token=token)
+
+
+# The pages of JupyterLab, Notebook 7 and the classic Notebook that show one file: what follows
+# them in the URL is the file's path on the server (JupyterLab workspaces come first).
+_FILE_PAGES = (("lab", "tree"), ("doc", "tree"), ("tree",), ("notebooks",), ("edit",))
+
+
+def is_server_url(text: str) -> bool:
+    """True for text a user means as a server address rather than a file name."""
+    return text.strip().lower().startswith(("http://", "https://"))
+
+
+def file_path_in_url(text: str) -> str | None:
+    """The server path of the file or folder a JupyterLab/Notebook URL shows (None: the root).
+
+    ``/lab/tree/exp/run1.ipynb``, ``/lab/workspaces/w/tree/…``, ``/doc/tree/…``,
+    ``/tree/…``, ``/notebooks/…`` and ``/edit/…``, after any base URL (``/user/alice/``)
+    give ``exp/run1.ipynb`` (unescaped); whether it is a file or a folder only the server knows.
+    """
+    base = parse_server_url(text).base_url
+    path = urlsplit(text.strip() if "://" in text else "http://" + text.strip()).path
+    base_path = urlsplit(base).path
+    rest = [s for s in path[len(base_path) :].split("/") if s] if path.startswith(base_path) else []
+    if rest[:2] == ["lab", "workspaces"] and len(rest) > 3:
+        rest = ["lab", *rest[3:]]
+    for page in _FILE_PAGES:
+        if tuple(rest[: len(page)]) == page:
+            segments = rest[len(page) :]
+            return "/".join(unquote(s) for s in segments) or None
+    return None
 
 
 def redact(text: str, token: str | None) -> str:
