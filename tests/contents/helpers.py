@@ -8,23 +8,27 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import nbformat
-
 from tests.fixtures.jupyter_server import JupyterServer
 
 
 def put_notebook(server: JupyterServer, path: str, *sources: str) -> Path:
     """Write a notebook of code cells at ``path`` under the server's root; its file."""
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
+    cells = [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": f"c{i}",
+            "metadata": {},
+            "outputs": [],
+            "source": source,
+        }
+        for i, source in enumerate(sources)
+    ]
+    spec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = {"cells": cells, "metadata": {"kernelspec": spec}, "nbformat": 4, "nbformat_minor": 5}
     file = server.root_dir / path
     file.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(file))
+    file.write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
     return file
 
 
