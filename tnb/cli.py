@@ -80,7 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tnb {__version__}")
     parser.add_argument(
-        "notebook", nargs="?", type=Path, help="notebook to open (created on first save if missing)"
+        "notebook",
+        nargs="?",
+        help="notebook to open (created on first save if missing), or a Jupyter server's URL "
+        "of a notebook or folder (as JupyterLab shows it)",
     )
     parser.add_argument("--pick", action="store_true", help="choose the kernel in the picker")
     parser.add_argument("--no-kernel", action="store_true", help="open without starting a kernel")
@@ -93,7 +96,7 @@ def build_run_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tnb run", description="Execute every code cell of a notebook and save the outputs."
     )
-    parser.add_argument("notebook", type=Path)
+    parser.add_argument("notebook", help="notebook file, or a Jupyter server's URL of one")
     parser.add_argument("-o", "--output", type=Path, help="write here instead of in place")
     parser.add_argument("--timeout", type=float, default=None, help="seconds per cell")
     parser.add_argument(

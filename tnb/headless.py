@@ -169,6 +169,7 @@ async def _start(
     args: argparse.Namespace, provider: KernelProvider, notebook: Notebook
 ) -> tuple[KernelBackend, KernelChoice]:
     from tnb.kernels.selection import NoSuchKernelError, select_choice, why_chosen
+    from tnb.kernels.starting import start_for_server_notebook
 
     if LaunchOptions.of(args).existing:
         if args.server:
@@ -202,7 +203,10 @@ async def _start(
     try:
         # A plain start even on a server: a session would re-attach to the kernel the
         # notebook has open in a tnb or JupyterLab, and run the cells there.
-        backend = await provider.start(choice, notebook=notebook.path)
+        if notebook.remote is not None:
+            backend = await start_for_server_notebook(provider, choice, notebook.remote.path)
+        else:
+            backend = await provider.start(choice, notebook=notebook.path)
     except (KernelStartError, KernelConnectionError) as exc:
         raise UserError(str(exc)) from None
     remember(notebook.path, choice)
@@ -244,15 +248,19 @@ async def _run(args: argparse.Namespace) -> int:
     from tnb.session.runner import Runner, apply_kernel_metadata
     from tnb.session.widgets import WidgetManager
 
-    path: Path = args.notebook
-    output: Path = args.output or path
     if args.timeout is not None and args.timeout <= 0:
         raise UserError("--timeout must be a positive number of seconds")
-    try:
-        notebook = load_notebook(path, missing_ok=False)
-    except NotebookError as exc:
-        raise UserError(str(exc)) from None
-    readonly = read_only_reason(output)
+    remote = await _open_remote(args)
+    path = Path(args.notebook) if remote is None else Path.cwd() / "server.ipynb"
+    if remote is not None:
+        notebook = remote
+    else:
+        try:
+            notebook = load_notebook(path, missing_ok=False)
+        except NotebookError as exc:
+            raise UserError(str(exc)) from None
+    output: Path | None = args.output or (path if remote is None else None)
+    readonly = read_only_reason(output) if output is not None else None
     if readonly is not None:
         # Refused before running: the outputs would have nowhere to go.
         raise UserError(
@@ -286,10 +294,15 @@ async def _run(args: argparse.Namespace) -> int:
             kept = backend.connection_file
             if kept is not None:
                 _say(f"tnb run: kernel kept running; attach with: tnb --existing {kept}")
-    try:
-        save_notebook(notebook, output)
-    except NotebookError as exc:
-        raise UserError(str(exc)) from None
+    if output is None:
+        await _save_remote(args, notebook)
+        output_name = str(notebook.remote)
+    else:
+        try:
+            save_notebook(notebook, output)
+        except NotebookError as exc:
+            raise UserError(str(exc)) from None
+        output_name = str(output)
     ran = len(run.results)
     # --allow-errors allows exceptions, not timeouts or a dead kernel.
     failures = [
@@ -299,14 +312,59 @@ async def _run(args: argparse.Namespace) -> int:
     for result in failures:
         _report_failure(notebook, result, args.timeout)
     if run.failure is not None:
-        _say(f"tnb run: stopped at {_cell_label(notebook, run.failure.cell)}; saved {output}")
+        _say(f"tnb run: stopped at {_cell_label(notebook, run.failure.cell)}; saved {output_name}")
         return EXIT_CELL_FAILED
     if failures:
-        _say(f"tnb run: {_cells(ran)} ran, {len(failures)} failed; saved {output}")
+        _say(f"tnb run: {_cells(ran)} ran, {len(failures)} failed; saved {output_name}")
         return EXIT_CELL_FAILED
     note = f", {len(allowed)} raised (allowed)" if allowed else ""
-    _say(f"tnb run: {_cells(ran)} ran{note}; saved {output}")
+    _say(f"tnb run: {_cells(ran)} ran{note}; saved {output_name}")
     return EXIT_OK
+
+
+async def _open_remote(args: argparse.Namespace) -> Notebook | None:
+    """The server's notebook `tnb run URL` names (args then name its server), else None."""
+    from tnb.session.server_files import (
+        FolderOnServer,
+        ServerFileError,
+        describe_failure,
+        open_target,
+        server_target,
+    )
+
+    try:
+        target = server_target(args.notebook, LaunchOptions.of(args))
+    except ServerFileError as exc:
+        raise UserError(str(exc)) from None
+    if target is None:
+        return None
+    args.server, args.token = target.options.server, target.options.token
+    try:
+        opened = await open_target(target, missing_ok=False)
+    except Exception as exc:  # the reason, without the token
+        raise UserError(describe_failure(exc)) from None
+    if isinstance(opened, FolderOnServer):
+        raise UserError(f"{target.path or 'the URL'} is a folder on the server, not a notebook")
+    return opened
+
+
+async def _save_remote(args: argparse.Namespace, notebook: Notebook) -> None:
+    """Save the outputs back to the server; a copy saved there meanwhile is not overwritten."""
+    from tnb.session.server_files import ServerChangedError, ServerFiles, describe_failure
+
+    try:
+        files = await ServerFiles.connect(LaunchOptions.of(args))
+        try:
+            await files.save(notebook)
+        finally:
+            files.close()
+    except ServerChangedError as exc:
+        raise UserError(
+            f"{exc}: the outputs were not saved over it; run again with -o FILE to keep them "
+            "in a local file"
+        ) from None
+    except Exception as exc:  # the reason, without the token
+        raise UserError(f"not saved: {describe_failure(exc)}") from None
 
 
 async def _run_until_signalled(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from tests.fixtures.jupyter_server import JupyterServer
 
 def put_notebook(server: JupyterServer, path: str, *sources: str) -> Path:
     """Write a notebook of code cells at ``path`` under the server's root; its file."""
-    cells = [
+    cells: list[dict[str, Any]] = [
         {
             "cell_type": "code",
             "execution_count": None,

@@ -19,19 +19,41 @@ class SessionProvider(KernelProvider, Protocol):
         """The kernel of the session at ``notebook_path``, re-attached when there is one."""
         ...
 
+    async def start_in(self, choice: KernelChoice, folder: str) -> KernelBackend:
+        """A new kernel outside any session, working in ``folder`` (a path on the server)."""
+        ...
+
 
 async def start_for_notebook(
-    provider: KernelProvider, choice: KernelChoice, notebook: Path | None
+    provider: KernelProvider,
+    choice: KernelChoice,
+    notebook: Path | None,
+    *,
+    server_path: str | None = None,
 ) -> KernelBackend:
     """Start ``choice`` for the notebook the user has open: in its server session where the
     provider keeps sessions (reopening the notebook finds the same kernel), else a plain start
-    that tells the kernel the notebook's path.
+    that tells the kernel the notebook's path. ``server_path`` is the notebook's own path on
+    the server when it lives there: its session is the one JupyterLab shows for that file.
 
     The one place the session capability is asked about: callers never probe providers.
     """
     if isinstance(provider, SessionProvider) and choice.backend == "server":
-        return await provider.start_for_notebook(choice, server_session_path(notebook))
+        path = server_path if server_path is not None else server_session_path(notebook)
+        return await provider.start_for_notebook(choice, path)
     return await provider.start(choice, notebook=notebook)
+
+
+async def start_for_server_notebook(
+    provider: KernelProvider, choice: KernelChoice, server_path: str
+) -> KernelBackend:
+    """A new kernel for one run of the server's notebook at ``server_path`` (`tnb run URL`):
+    in the notebook's folder, as JupyterLab's would be, yet in no session, so that it never
+    runs the cells in the kernel a JupyterLab or tnb has open for that notebook."""
+    if isinstance(provider, SessionProvider) and choice.backend == "server":
+        folder = server_path.rsplit("/", 1)[0] if "/" in server_path else ""
+        return await provider.start_in(choice, folder)
+    return await provider.start(choice)
 
 
 def server_session_path(notebook_path: Path | None) -> str:

@@ -57,12 +57,12 @@ def command_line_tokens(args: argparse.Namespace) -> list[str]:
     token = getattr(args, "token", None)
     if token:
         found.append(token)
-    server = getattr(args, "server", None)
-    if server:
-        with contextlib.suppress(ServerURLError):
-            in_url = parse_server_url(server).token
-            if in_url:
-                found.append(in_url)
+    for url in (getattr(args, "server", None), getattr(args, "notebook", None)):
+        if isinstance(url, str) and url:
+            with contextlib.suppress(ServerURLError):
+                in_url = parse_server_url(url).token if "://" in url else None
+                if in_url:
+                    found.append(in_url)
     return found
 
 

@@ -311,7 +311,13 @@ class KernelSession:
         self.failure = None
         self.hooks.status_changed()
         try:
-            backend = await start_for_notebook(provider, choice, self.notebook.path)
+            remote = self.notebook.remote
+            backend = await start_for_notebook(
+                provider,
+                choice,
+                self.notebook.path,
+                server_path=remote.path if remote is not None else None,
+            )
         except (KernelStartError, KernelConnectionError) as exc:
             self.failure = str(exc)
             raise

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tnb.kernels.protocol import KernelConnectionError
 from tnb.kernels.server.contents import Checkpoint, ContentsEntry, ServerContents
@@ -155,6 +155,53 @@ class ServerFiles:
         if not isinstance(reverted, Notebook):
             raise ServerFileError(f"{nb.remote}: is a folder now")
         return reverted
+
+
+@dataclass(frozen=True)
+class ServerTarget:
+    """What `tnb URL` names: the server (as launch options) and a path there ('' = root)."""
+
+    options: LaunchOptions
+    path: str
+
+
+def server_target(text: str, options: LaunchOptions) -> ServerTarget | None:
+    """The server file or folder ``text`` names when it is a server URL (None otherwise).
+
+    The URL names the server: its base URL becomes ``options.server`` and its ``?token=``
+    the token unless one was given otherwise.
+
+    Raises:
+        ServerFileError: ``--server`` names another server than the URL.
+    """
+    from tnb.kernels.server.url import file_path_in_url, is_server_url, parse_server_url
+
+    if not is_server_url(text):
+        return None
+    address = parse_server_url(text)
+    if options.server and parse_server_url(options.server).base_url != address.base_url:
+        raise ServerFileError(
+            f"--server {parse_server_url(options.server).base_url} and the notebook's URL "
+            f"({address.base_url}) name different servers: give the URL alone"
+        )
+    token = options.token or address.token
+    chosen = replace(options, server=address.base_url, token=token)
+    return ServerTarget(chosen, file_path_in_url(text) or "")
+
+
+async def open_target(
+    target: ServerTarget, *, missing_ok: bool = True
+) -> Notebook | FolderOnServer:
+    """Connect and open what ``target`` names (see ``ServerFiles.open``).
+
+    Raises:
+        NotebookError, ServerFileError, KernelConnectionError: with the reason, no token.
+    """
+    files = await ServerFiles.connect(target.options)
+    try:
+        return await files.open(target.path, missing_ok=missing_ok)
+    finally:
+        files.close()
 
 
 def describe_failure(exc: BaseException) -> str:

@@ -31,6 +31,7 @@ from tnb.ui.keys import KEY_ACTIONS
 from tnb.ui.recovery import RecoveryParts
 from tnb.ui.saving import SavingParts
 from tnb.ui.screens.notebook_screen import NotebookScreen
+from tnb.ui.server_notebooks import ServerNotebookParts
 from tnb.ui.terminal_guard import TerminalGuard
 from tnb.ui.widgets.notebook_view import NotebookView
 
@@ -38,7 +39,7 @@ from tnb.ui.widgets.notebook_view import NotebookView
 FIRST_PAINT_ENV = "TNB_FIRST_PAINT_FILE"
 
 
-class TnbApp(RecoveryParts, SavingParts, KernelParts, DebugParts, App[int]):
+class TnbApp(RecoveryParts, SavingParts, ServerNotebookParts, KernelParts, DebugParts, App[int]):
     """A terminal notebook for one notebook file: owns the notebook, its kernel session and
     what outlives screens, and routes messages; recovery, saving and the kernel side are its
     parts (recovery.py, saving.py, kernel_actions.py)."""
@@ -60,11 +61,14 @@ class TnbApp(RecoveryParts, SavingParts, KernelParts, DebugParts, App[int]):
         handle_signals: bool = False,
         recover: bool = False,
         local_kernels: KernelProvider | None = None,
+        browse: str | None = None,
     ) -> None:
         """``start_kernel`` starts one after the first paint as ``kernel_args`` (the command
         line) say; otherwise the first run starts the notebook's kernel (or python).
         ``recover`` journals unsaved edits and offers back those a killed tnb left.
-        ``local_kernels`` stands for this computer's kernels (tests give a fake kernel's)."""
+        ``local_kernels`` stands for this computer's kernels (tests give a fake kernel's).
+        ``browse`` opens the server's file browser at that folder first (`tnb URL` of a
+        folder): the kernel starts for the notebook chosen there."""
         super().__init__()
         self._guard = TerminalGuard()
         self.notebook = notebook
@@ -80,9 +84,12 @@ class TnbApp(RecoveryParts, SavingParts, KernelParts, DebugParts, App[int]):
         self._recover = recover
         self.journal: Any = None  # the notebook's RecoveryJournal when recovering
         self._journal_warned = False
+        self._journal_timer: Any = None
         self._journal_writing = False
         self._discarding = False
         self._offered_restart_for: str | None = None
+        self._server_files = None
+        self._browse_first = browse
         self.kernels = KernelSession(
             notebook,
             UiHooks(
@@ -126,7 +133,10 @@ class TnbApp(RecoveryParts, SavingParts, KernelParts, DebugParts, App[int]):
                 widgets=self.kernels.widgets,
             )
         )
-        if self._recover and self.notebook.path is not None:
+        if self._browse_first is not None:
+            self._start_on_paint = False
+            self.browse_server(self._browse_first, first=True)
+        elif self._recover and (self.notebook.path or self.notebook.remote) is not None:
             self.open_journal()
         if self.kernel_args.record_timing:
             from tnb.ui.screens.format_actions import set_record_timing
@@ -143,6 +153,7 @@ class TnbApp(RecoveryParts, SavingParts, KernelParts, DebugParts, App[int]):
         """Keep unsaved edits in the journal; stop the kernel we started (attached ones stay)."""
         if not self._discarding:
             self.journal_now()
+        self.close_server_files()
         await self.kernels.shutdown()
 
     def _on_terminate_signal(self) -> None:
@@ -234,6 +245,12 @@ class TnbApp(RecoveryParts, SavingParts, KernelParts, DebugParts, App[int]):
 
     def on_notebook_screen_save_requested(self, event: NotebookScreen.SaveRequested) -> None:
         """Save (or save as); leave afterwards when asked to and the file holds the edits."""
+        if self.notebook.remote is not None:
+            if event.as_new:
+                self.save_as_on_server()
+            else:
+                self.save_to_server(then_quit=event.then_quit)
+            return
         if event.as_new:
             self.save_as()
             return
@@ -244,6 +261,20 @@ class TnbApp(RecoveryParts, SavingParts, KernelParts, DebugParts, App[int]):
         elif screen is not None:
             path = self.notebook.path
             screen.update_bars(f"saved {path.name}" if saved and path else "")
+
+    def on_notebook_screen_files_requested(self, event: NotebookScreen.FilesRequested) -> None:
+        """The server's file browser, or a checkpoint to revert to."""
+        if event.what == "revert":
+            self.revert_to_checkpoint()
+            return
+        remote = self.notebook.remote
+        if remote is None and not self.kernel_args.server:
+            self.notify(
+                "No Jupyter server: open one with `tnb URL` or `tnb --server URL`.",
+                severity="warning",
+            )
+            return
+        self.browse_server(remote.folder if remote is not None else "")
 
     def on_notebook_screen_quit_requested(self, event: NotebookScreen.QuitRequested) -> None:
         """Leave; a discard drops the recovery journal first (the edits are not wanted)."""

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         kernel_metadata: dict[str, Any] | None
         journal: Any  # the notebook's RecoveryJournal when recovering
         _journal_warned: bool
+        _journal_timer: Any
         _journal_writing: bool
         _discarding: bool
         _starting: bool
@@ -37,6 +38,18 @@ if TYPE_CHECKING:
 
         @abstractmethod
         def replace_notebook(self, notebook: Notebook, note: str) -> None: ...
+
+        @abstractmethod
+        def record_kernel_metadata(self) -> None: ...
+
+        @abstractmethod
+        def open_journal(self) -> None: ...
+
+        @abstractmethod
+        def _kernel_worker(self, coro: Any) -> None: ...
+
+        @abstractmethod
+        async def _start_initial(self, *, ask: bool = True) -> None: ...
 
         @abstractmethod
         def debug_cell_finished(self) -> None: ...

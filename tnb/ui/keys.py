@@ -151,6 +151,8 @@ KEY_ACTIONS: tuple[KeyAction, ...] = (
     KeyAction("save", "ctrl+s", "Save", "any", True),
     KeyAction("save_as", "", "Save as…", "any"),
     KeyAction("upgrade_format", "", "Upgrade notebook format (nbformat 4.5, cell ids)", "any"),
+    KeyAction("browse_server_files", "", "Open from the server… (file browser)", "any"),
+    KeyAction("revert_to_checkpoint", "", "Revert to checkpoint…", "any"),
     KeyAction("toggle_record_timing", "", "Record cell timing on/off (metadata.execution)", "any"),
     KeyAction("command_palette", "ctrl+p", "Command palette", "any", shown_keys="ctrl+p"),
     KeyAction("help", "question_mark,h", "Keys help", "command", True, "? / h"),

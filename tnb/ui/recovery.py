@@ -28,7 +28,8 @@ class RecoveryParts(AppHost):
             self.notify(f"Recovery is off: {error}", severity="warning", markup=False)
             self.journal = None
             return
-        self.set_interval(5.0, self._journal_tick)
+        if self._journal_timer is None:  # one timer, whichever notebook is open
+            self._journal_timer = self.set_interval(5.0, self._journal_tick)
         if found is None:
             return
         if found.owner_running:
@@ -44,7 +45,7 @@ class RecoveryParts(AppHost):
             return
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(found.saved_at))
         question = (
-            f"Unsaved edits of {nb.path.name if nb.path else 'this notebook'} from {when} "
+            f"Unsaved edits of {nb.file_name or 'this notebook'} from {when} "
             f"were kept after tnb stopped: {found.summary()}.\nRestore them?"
         )
 

@@ -56,13 +56,7 @@ class SavingParts(AppHost):
         from tnb.notebook.io import save_notebook
 
         nb = self.notebook
-        known = self.kernel_metadata or {}
-        spec, info = known.get("kernelspec"), known.get("language_info")
-        nb.record_kernel(
-            spec if isinstance(spec, dict) and spec.get("name") else None,
-            info if isinstance(info, dict) else None,
-        )
-        self.kernels.widgets.save(nb)
+        self.record_kernel_metadata()
         save_notebook(
             nb,
             path,
@@ -71,6 +65,17 @@ class SavingParts(AppHost):
         )
         if self.journal is not None:
             self.journal.discard()
+
+    def record_kernel_metadata(self) -> None:
+        """Write the kernel's kernelspec, language_info and widget state into the notebook."""
+        nb = self.notebook
+        known = self.kernel_metadata or {}
+        spec, info = known.get("kernelspec"), known.get("language_info")
+        nb.record_kernel(
+            spec if isinstance(spec, dict) and spec.get("name") else None,
+            info if isinstance(info, dict) else None,
+        )
+        self.kernels.widgets.save(nb)
 
     def _ask_read_only(self, error: ReadOnlyError, *, overwrite_external: bool) -> None:
         def answered(answer: str | None) -> None:

@@ -196,11 +196,20 @@ class ServerProvider:
 
         ``notebook`` is a path on our side, which the server cannot see: unused here.
         """
+        return await self._start(choice, None)
+
+    async def start_in(self, choice: KernelChoice, folder: str) -> ServerKernel:
+        """Like ``start``, with the kernel working in ``folder`` on the server."""
+        return await self._start(choice, folder)
+
+    async def _start(self, choice: KernelChoice, folder: str | None) -> ServerKernel:
         if choice.kind in ("running", "session"):
             self._refuse_env(choice)
             kernel_id = str(choice.details.get("kernel_id") or choice.name)
             return await self._launch(self._kernel(kernel_id, choice, owned=False))
         body = start_body(self.flavour, choice.name, self.env, display_name=choice.display_name)
+        if folder is not None and self.flavour.has_contents:
+            body["path"] = folder  # the kernel's working folder, relative to the server's root
         try:
             model = await self._client.call("api/kernels", method="POST", body=body)
         except ServerRequestError as exc:

@@ -227,3 +227,39 @@ class SaveAsScreen(ModalScreen[Path | None]):
     def action_cancel(self) -> None:
         """Close without saving."""
         self.dismiss(None)
+
+
+class NameScreen(ModalScreen[str | None]):
+    """Asks for a name (save as on a server, rename); enter answers it, esc cancels (None)."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, question: str, suggested: str) -> None:
+        super().__init__()
+        self.question = question
+        self.suggested = suggested
+
+    def compose(self) -> ComposeResult:
+        """The question and the name, ready to edit."""
+        with Vertical(classes="dialog save-as"):
+            yield Label(self.question, classes="question", markup=False)
+            yield Input(self.suggested, id="name", compact=True)
+            yield Label("enter: OK · esc: cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        """Type straight away; the stem is what people change."""
+        box = self.query_one("#name", Input)
+        box.focus()
+        stem, dot, _ = self.suggested.rpartition(".")
+        box.cursor_position = len(stem) if dot else len(self.suggested)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter answers with the name (nothing typed: stays)."""
+        event.stop()
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        """Close without a name."""
+        self.dismiss(None)

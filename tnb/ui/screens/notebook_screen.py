@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal, cast
+from urllib.parse import urlsplit
 
 from textual import events
 from textual.app import ComposeResult
@@ -47,6 +48,14 @@ class CommandView(NotebookView):
     BINDINGS: ClassVar[list[BindingType]] = bindings_for("command")  # type: ignore[assignment]
 
 
+def header_name(nb: Notebook) -> str:
+    """The header's name of the notebook: a server's notebook names its server too."""
+    if nb.remote is not None:
+        host = urlsplit(nb.remote.server).netloc
+        return f"{nb.remote.path} @ {host}"
+    return display_name(nb.path) if nb.path else "untitled"
+
+
 class NotebookScreen(CellActions):
     """One notebook: a virtualized view of its cells and one live editor."""
 
@@ -73,6 +82,12 @@ class NotebookScreen(CellActions):
 
         as_new: bool = False
         then_quit: bool = False
+
+    @dataclass
+    class FilesRequested(Message):
+        """The server's files: ``browse`` them, or ``revert`` to a checkpoint."""
+
+        what: Literal["browse", "revert"]
 
     @dataclass
     class QuitRequested(Message):
@@ -158,7 +173,7 @@ class NotebookScreen(CellActions):
         self._status_note = note
         nb = self.notebook
         self.query_one("#header", HeaderBar).show(
-            display_name(nb.path) if nb.path else "untitled",
+            header_name(nb),
             dirty=nb.dirty,
             new=nb.is_new,
         )
@@ -538,6 +553,16 @@ class NotebookScreen(CellActions):
         self._commit_editor()
         self.post_message(self.SaveRequested(as_new=True))
 
+    def action_browse_server_files(self) -> None:
+        """Open the file browser of the notebook's Jupyter server."""
+        self._commit_editor()
+        self.post_message(self.FilesRequested("browse"))
+
+    def action_revert_to_checkpoint(self) -> None:
+        """Put back a checkpoint the server keeps of this notebook."""
+        self._commit_editor()
+        self.post_message(self.FilesRequested("revert"))
+
     def action_upgrade_format(self) -> None:
         """Save as nbformat 4.5 from now on (asked first)."""
         from tnb.ui.screens.format_actions import upgrade_format
@@ -565,7 +590,8 @@ class NotebookScreen(CellActions):
         if not self.notebook.dirty:
             self.post_message(self.QuitRequested())
             return
-        self.app.push_screen(QuitScreen(display_name(self.notebook.path)), self._quit_answered)
+        name = self.notebook.file_name or display_name(None)
+        self.app.push_screen(QuitScreen(name), self._quit_answered)
 
     def _quit_answered(self, answer: str | None) -> None:
         if answer == "discard":
