@@ -252,14 +252,15 @@ class ServerNotebookParts(AppHost):
             self.notify(f"The server keeps no checkpoint of {nb.file_name} yet: save first.")
             return
         newest = list(reversed(checkpoints))[:9]
-        choices = [(str(i), str(i + 1), _when(c.last_modified)) for i, c in enumerate(newest)]
+        choices = [
+            (f"checkpoint-{i}", str(i + 1), _when(c.last_modified)) for i, c in enumerate(newest)
+        ]
         lost = " Your unsaved edits will be lost." if nb.dirty else ""
 
         def answered(answer: str | None) -> None:
-            if answer is not None and answer.isdigit():
-                self.run_worker(
-                    self._revert(newest[int(answer)]), group="server-save", exit_on_error=False
-                )
+            if answer is not None and answer.startswith("checkpoint-"):
+                chosen = newest[int(answer.removeprefix("checkpoint-"))]
+                self.run_worker(self._revert(chosen), group="server-save", exit_on_error=False)
 
         self.push_screen(
             ChoiceScreen(
