@@ -200,6 +200,12 @@ async def test_edits_made_while_the_server_is_gone_are_kept_and_restored(
     assert not [j for j in recovery_dir().glob("*.journal.json") if j in kept]
 
 
+def browser_of(app: TnbApp) -> ServerBrowserScreen:
+    screen = app.screen
+    assert isinstance(screen, ServerBrowserScreen)
+    return screen
+
+
 def status_line(app: TnbApp) -> str:
     return str(app.screen.query_one("#status").render())
 
@@ -214,8 +220,7 @@ async def test_the_file_browser_opens_creates_renames_and_deletes(
     )
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ServerBrowserScreen), "the browser")
-        browser = app.screen
-        assert isinstance(browser, ServerBrowserScreen)
+        browser = browser_of(app)
         await wait_for(pilot, lambda: len(browser.entries) == 2, "the listing")
         assert [e.name for e in browser.entries] == ["sub", "gone.ipynb"]  # folders first
         # d on gone.ipynb, confirmed
@@ -246,8 +251,7 @@ async def test_the_file_browser_opens_creates_renames_and_deletes(
         # the palette's browser, back in sub/: open deeper.ipynb
         screen_of(app).action_browse_server_files()
         await wait_for(pilot, lambda: isinstance(app.screen, ServerBrowserScreen), "the browser")
-        browser = app.screen
-        assert isinstance(browser, ServerBrowserScreen)
+        browser = browser_of(app)
         await wait_for(pilot, lambda: "deeper.ipynb" in [e.name for e in browser.entries], "list")
         row = 1 + [e.name for e in browser.entries].index("deeper.ipynb")
         await pilot.press(*["down"] * row, "enter")
