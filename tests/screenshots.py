@@ -324,12 +324,45 @@ async def shoot(folder: Path) -> list[Path]:
     return saved
 
 
+async def shoot_server_browser(folder: Path) -> Path:
+    """The file browser of a real jupyter_server whose root holds the examples."""
+    import shutil
+    import tempfile
+
+    from tests.fixtures.jupyter_server import start_jupyter_server
+    from tnb.notebook.model import Notebook
+    from tnb.session.launch import LaunchOptions
+    from tnb.ui.screens.server_browser import ServerBrowserScreen
+
+    work = Path(tempfile.mkdtemp(prefix="tnb-shots-"))
+    root = work / "root"
+    shutil.copytree(TOUR.parent, root / "examples")
+    (root / "data").mkdir()
+    (root / "data" / "runs.csv").write_text("run,loss\n1,0.3\n", encoding="utf-8")
+    shutil.copy(TOUR, root / "analysis.ipynb")
+    server = start_jupyter_server(work)
+    try:
+        options = LaunchOptions(server=server.url, token=server.token)
+        app = TnbApp(Notebook.new(), kernel_args=options, browse="")
+        async with app.run_test(size=SIZE) as pilot:
+            while not (isinstance(app.screen, ServerBrowserScreen) and app.screen.entries):
+                await pilot.pause(0.05)
+            await pilot.press("down", "down")
+            await pilot.pause()
+            app.save_screenshot("server-browser.svg", str(folder))
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return folder / "server-browser.svg"
+
+
 def main(argv: list[str]) -> int:
     """Entry point: the folder is the only argument."""
     folder = Path(argv[0]) if argv else Path("screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     for path in asyncio.run(shoot(folder)):
         print(path)
+    print(asyncio.run(shoot_server_browser(folder)))
     return 0
 
 
