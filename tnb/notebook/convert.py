@@ -80,8 +80,9 @@ def cell_from_json(value: Any, where: str, *, ids_expected: bool) -> Cell:
     return cell
 
 
-def cell_to_json(cell: Cell, *, with_id: bool) -> dict[str, Any]:
-    """The cell as nbformat's writer stores it. Shares nested values: serialize, don't mutate."""
+def cell_to_json(cell: Cell, *, with_id: bool, split_lines: bool = True) -> dict[str, Any]:
+    """The cell as nbformat's writer stores it (multiline strings as one string unless
+    ``split_lines``). Shares nested values: serialize, don't mutate."""
     out = dict(cell.extra)
     out["cell_type"] = cell.cell_type
     if with_id:
@@ -90,12 +91,16 @@ def cell_to_json(cell: Cell, *, with_id: bool) -> dict[str, Any]:
     if "trusted" in metadata:
         metadata = {k: v for k, v in metadata.items() if k != "trusted"}
     out["metadata"] = metadata
-    out["source"] = split_multiline(cell.source)
+    out["source"] = split_multiline(cell.source) if split_lines else cell.source
     if cell.attachments is not None:
-        out["attachments"] = {name: split_bundle(b) for name, b in cell.attachments.items()}
+        out["attachments"] = (
+            {name: split_bundle(b) for name, b in cell.attachments.items()}
+            if split_lines
+            else cell.attachments
+        )
     if cell.cell_type == "code":
         out["execution_count"] = cell.execution_count
-        out["outputs"] = [output_to_json(o) for o in cell.outputs]
+        out["outputs"] = [output_to_json(o, split_lines=split_lines) for o in cell.outputs]
     return out
 
 
@@ -155,14 +160,18 @@ def _repair_ids(nb: Notebook, raw_cells: list[Any]) -> None:
         nb.upgrade_notes.append(f"{_cells(duplicates)} had a duplicate id: new ids are saved")
 
 
-def notebook_to_json(nb: Notebook, *, minor: int) -> dict[str, Any]:
-    """The notebook as nbformat's writer stores it, at nbformat 4.``minor``."""
+def notebook_to_json(nb: Notebook, *, minor: int, split_lines: bool = True) -> dict[str, Any]:
+    """The notebook as nbformat's writer stores it, at nbformat 4.``minor``; with
+    ``split_lines=False`` multiline strings stay one string each (valid nbformat too: what a
+    server's save takes without a list of lines built for every output)."""
     metadata = nb.metadata
     if any(key in metadata for key in _TRANSIENT_NOTEBOOK_METADATA):
         metadata = {k: v for k, v in metadata.items() if k not in _TRANSIENT_NOTEBOOK_METADATA}
     with_id = minor >= FIRST_MINOR_WITH_IDS
     out = dict(nb.extra)
-    out["cells"] = [cell_to_json(cell, with_id=with_id) for cell in nb.cells]
+    out["cells"] = [
+        cell_to_json(cell, with_id=with_id, split_lines=split_lines) for cell in nb.cells
+    ]
     out["metadata"] = metadata
     out["nbformat"] = 4
     out["nbformat_minor"] = minor

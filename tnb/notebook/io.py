@@ -138,7 +138,8 @@ def notebook_json_pieces(nb: Notebook) -> Iterator[str]:
         NotebookError: something in the notebook cannot be written as JSON (before any piece).
     """
     try:
-        value = notebook_to_json(nb, minor=saved_minor(nb))
+        # One string per multiline value: the server splits them as it writes the file.
+        value = notebook_to_json(nb, minor=saved_minor(nb), split_lines=False)
     except (TypeError, ValueError, RecursionError) as e:
         raise NotebookError(f"{nb.file_name or '<untitled>'}: cannot be written: {e}") from None
     encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -64,8 +64,9 @@ def output_from_json(value: Any, where: str = "output") -> Output:
     return out
 
 
-def output_to_json(output: Output) -> dict[str, Any]:
-    """The output as nbformat's writer stores it (text split into lines; display_id dropped).
+def output_to_json(output: Output, *, split_lines: bool = True) -> dict[str, Any]:
+    """The output as nbformat's writer stores it (text split into lines unless not
+    ``split_lines``; display_id dropped).
 
     The result shares nested values with the output: serialize it, don't mutate it.
     """
@@ -73,9 +74,9 @@ def output_to_json(output: Output) -> dict[str, Any]:
     out["output_type"] = output.output_type
     if output.output_type == "stream":
         out["name"] = output.name
-        out["text"] = split_multiline(output.text)
+        out["text"] = split_multiline(output.text) if split_lines else output.text
     elif output.output_type in ("display_data", "execute_result"):
-        out["data"] = split_bundle(output.data)
+        out["data"] = split_bundle(output.data) if split_lines else output.data
         out["metadata"] = output.metadata
         if output.output_type == "execute_result":
             out["execution_count"] = output.execution_count

@@ -94,6 +94,14 @@ class ServerContents:
             batch: list[str] = []
             size = 0
             for piece in pieces:
+                if len(piece) >= SAVE_CHUNK:
+                    # A huge output's text comes as one piece: sent in slices, never copied whole.
+                    await write("".join(batch).encode("utf-8"))
+                    batch, size = [], 0
+                    for start in range(0, len(piece), SAVE_CHUNK):
+                        await write(piece[start : start + SAVE_CHUNK].encode("utf-8"))
+                        await asyncio.sleep(0)
+                    continue
                 batch.append(piece)
                 size += len(piece)
                 if size >= SAVE_CHUNK:
