@@ -272,3 +272,77 @@ async def test_closing_the_first_browser_quits(jupyter_server: JupyterServer) ->
         await wait_for(pilot, lambda: isinstance(app.screen, ServerBrowserScreen), "the browser")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not app.is_running, "the exit")
+
+
+async def test_save_as_on_the_server_moves_the_notebook_there(
+    jupyter_server: JupyterServer,
+) -> None:
+    put_notebook(jupyter_server, "ui/orig.ipynb", "original")
+    put_notebook(jupyter_server, "ui/taken.ipynb", "someone else's")
+    nb = await open_remote(jupyter_server, "ui/orig.ipynb")
+    app = TnbApp(nb, kernel_args=options_for(jupyter_server), recover=True)
+    async with app.run_test(size=SIZE) as pilot:
+        nb.cells[0].source = "copied"
+        nb.dirty = True
+        screen_of(app).action_save_as()
+        await wait_for(pilot, lambda: isinstance(app.screen, NameScreen), "the name dialog")
+        await pilot.press("home", "ctrl+k", *"taken", "enter")
+        await wait_for(
+            pilot,
+            lambda: any("exists on the server" in n.message for n in app._notifications),
+            "the refusal",
+        )
+        assert sources(server_notebook(jupyter_server, "ui/taken.ipynb")) == ["someone else's"]
+        assert app.notebook.dirty
+        screen_of(app).action_save_as()
+        await wait_for(pilot, lambda: isinstance(app.screen, NameScreen), "the name dialog")
+        await pilot.press("home", "ctrl+k", *"copy", "enter")
+        await wait_for(pilot, lambda: "saved as copy.ipynb" in status_line(app), "the save")
+        remote = app.notebook.remote
+        assert remote is not None and remote.path == "ui/copy.ipynb"
+        assert not app.notebook.dirty
+    assert sources(server_notebook(jupyter_server, "ui/copy.ipynb")) == ["copied"]
+    assert sources(server_notebook(jupyter_server, "ui/orig.ipynb")) == ["original"]
+
+
+async def test_reopening_joins_the_session_jupyterlab_has_open(
+    jupyter_server: JupyterServer,
+) -> None:
+    put_notebook(jupyter_server, "ui/shared.ipynb", "print(shared)")
+    body = {"path": "ui/shared.ipynb", "type": "notebook", "kernel": {"name": "python3"}}
+    lab = rest(jupyter_server, "api/sessions", method="POST", body=body)
+    try:
+        nb = await open_remote(jupyter_server, "ui/shared.ipynb")
+        app = TnbApp(nb, kernel_args=options_for(jupyter_server), start_kernel=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await kernel_idle(pilot, app)
+            sessions = [s for s in rest(jupyter_server, "api/sessions") if "shared" in s["path"]]
+            assert [s["id"] for s in sessions] == [lab["id"]]  # joined, not duplicated
+        # tnb did not start it: quitting leaves JupyterLab's session running.
+        assert lab["id"] in [s["id"] for s in rest(jupyter_server, "api/sessions")]
+    finally:
+        rest(jupyter_server, f"api/sessions/{lab['id']}", method="DELETE")
+
+
+async def test_a_refused_token_keeps_the_edits_and_says_why(
+    own_server: list[JupyterServer],
+) -> None:
+    server = own_server[0]
+    put_notebook(server, "tok/t.ipynb", "before")
+    nb = await open_remote(server, "tok/t.ipynb")
+    app = TnbApp(nb, kernel_args=options_for(server), recover=True)
+    async with app.run_test(size=SIZE) as pilot:
+        server.kill()
+        await asyncio.to_thread(server.process.wait)
+        # The server comes back with another token (as after a restart without a fixed one).
+        again = start_jupyter_server(server.root_dir.parent, token="another", port=server.port)
+        own_server.append(again)
+        nb.cells[0].source = "edited"
+        nb.dirty = True
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "not saved" in status_line(app), "the failed save")
+        notes = [n.message for n in app._notifications]
+        assert any("refused access (HTTP 403" in n for n in notes), notes
+        assert all(server.token not in n for n in notes)
+        assert app.notebook.dirty and app.notebook.cells[0].source == "edited"
+    assert sources(server_notebook(again, "tok/t.ipynb")) == ["before"]
