@@ -170,3 +170,39 @@ def _env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+async def test_a_notebook_on_the_hub_server_runs_by_its_url_and_is_saved_back(
+    hub_user_server: HubUserServer, kernelspecs: KernelSpecs
+) -> None:
+    from tnb.notebook.model import Notebook
+    from tnb.notebook.remote import RemoteLocation
+    from tnb.session.launch import LaunchOptions
+    from tnb.session.server_files import ServerFiles
+
+    options = LaunchOptions(server=hub_user_server.url, token=hub_user_server.token)
+    files = await ServerFiles.connect(options)
+    try:
+        nb = Notebook.new()
+        nb.cells[0].source = "print(6 * 7)"
+        nb.metadata["kernelspec"] = {"name": kernelspecs.python, "display_name": "x"}
+        nb.remote = RemoteLocation(hub_user_server.url, "hubrun.ipynb")
+        await files.save(nb)
+        url = f"{hub_user_server.url}lab/tree/hubrun.ipynb"
+        done = subprocess.run(
+            [_TNB, "run", url],
+            capture_output=True,
+            text=True,
+            timeout=240,
+            check=False,
+            env={**_env(), "JUPYTER_TOKEN": hub_user_server.token},
+        )
+        assert done.returncode == 0, done.stderr
+        assert "saved http://127.0.0.1" in done.stderr and "/user/alice/hubrun.ipynb" in done.stderr
+        ran = await files.open("hubrun.ipynb", missing_ok=False)
+        assert isinstance(ran, Notebook)
+        assert ran.cells[0].outputs[0].text == "42\n"
+        assert hub_user_server.token not in done.stderr
+    finally:
+        await files.contents.delete("hubrun.ipynb")
+        files.close()
