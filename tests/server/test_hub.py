@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -189,7 +190,8 @@ async def test_a_notebook_on_the_hub_server_runs_by_its_url_and_is_saved_back(
         nb.remote = RemoteLocation(hub_user_server.url, "hubrun.ipynb")
         await files.save(nb)
         url = f"{hub_user_server.url}lab/tree/hubrun.ipynb"
-        done = subprocess.run(
+        done = await asyncio.to_thread(
+            subprocess.run,
             [_TNB, "run", url],
             capture_output=True,
             text=True,
