@@ -82,7 +82,8 @@ async def test_run_all_runs_in_order_and_stops_at_an_error() -> None:
         assert outputs_text(cells[1]) == "2"
         assert cells[2].outputs[0].output_type == "error"
         assert cells[3].execution_count is None  # stop on error, as Jupyter
-        assert "[*]" not in view_text(app)
+        # The view redraws on its next refresh after the marks clear.
+        await wait_for(pilot, lambda: "[*]" not in view_text(app), "the view without [*]")
 
 
 async def test_queued_cells_show_a_star() -> None:
