@@ -110,7 +110,8 @@ class Recovery:
         """One line for the restore dialog, e.g. ``2 cells edited, 1 cell added``."""
         parts = [self.diff.summary()]
         if self.file_changed:
-            parts.append("the file has changed on disk since these edits were made")
+            where = "on the server" if self.journal.remote is not None else "on disk"
+            parts.append(f"the file has changed {where} since these edits were made")
         if self.dropped_outputs:
             parts.append(f"large outputs of {self.dropped_outputs} cells were not kept")
         return "; ".join(parts)
