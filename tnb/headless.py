@@ -333,7 +333,7 @@ async def _open_remote(args: argparse.Namespace) -> Notebook | None:
     )
 
     try:
-        target = server_target(args.notebook, LaunchOptions.of(args))
+        target = server_target(str(args.notebook), LaunchOptions.of(args))
     except ServerFileError as exc:
         raise UserError(str(exc)) from None
     if target is None:

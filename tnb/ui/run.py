@@ -24,7 +24,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     EXIT.install()  # from here on SIGHUP/SIGTERM end tnb within a bound, whatever it does
     options = LaunchOptions.of(args)
-    text: str | None = args.notebook
+    text = str(args.notebook) if args.notebook is not None else None
     try:
         target = server_target(text, options) if text else None
     except ServerFileError as error:
