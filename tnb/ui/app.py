@@ -89,6 +89,7 @@ class TnbApp(RecoveryParts, SavingParts, ServerNotebookParts, KernelParts, Debug
         self._discarding = False
         self._offered_restart_for: str | None = None
         self._server_files = None
+        self._server_saving = False
         self._browse_first = browse
         self.kernels = KernelSession(
             notebook,

@@ -15,6 +15,7 @@ class ServerNotebookParts(AppHost):
     """Saving a server's notebook goes back to the server; the edits stay until it succeeds."""
 
     _server_files: ServerFiles | None
+    _server_saving: bool
 
     async def server_files(self) -> ServerFiles:
         """The files of the notebook's server (connected once, with the launch's token).
@@ -94,14 +95,25 @@ class ServerNotebookParts(AppHost):
 
     def save_to_server(self, *, overwrite: bool = False, then_quit: bool = False) -> None:
         """Save the notebook back to its server, in a worker; the answer shows in the bars."""
+        if self._server_saving:
+            # A second save would find the first one's version on the server and take it
+            # for someone else's: one at a time (a cancelled upload would be lost work too).
+            self.notify("Still saving to the server…")
+            return
+        self._server_saving = True
         self.run_worker(
             self._save_to_server(overwrite=overwrite, then_quit=then_quit),
             group="server-save",
-            exclusive=True,
             exit_on_error=False,
         )
 
     async def _save_to_server(self, *, overwrite: bool, then_quit: bool) -> bool:
+        try:
+            return await self._save_to_server_once(overwrite=overwrite, then_quit=then_quit)
+        finally:
+            self._server_saving = False
+
+    async def _save_to_server_once(self, *, overwrite: bool, then_quit: bool) -> bool:
         from tnb.session.server_files import ServerChangedError, describe_failure
 
         nb = self.notebook
