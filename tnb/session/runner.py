@@ -150,6 +150,9 @@ class Runner:
         self.record_timing = record_timing
         self.running: Cell | None = None
         self._queue: deque[Cell] = deque()
+        # ids of the queued cells: the view asks "queued?" for every cell it draws, and a
+        # run all of 1000 cells would scan the queue a million times.
+        self._queued_ids: set[int] = set()
         self._drain_task: asyncio.Task[None] | None = None
         self._dirty_cells: dict[int, Cell] = {}
         self._flush_handle: asyncio.TimerHandle | None = None
@@ -163,13 +166,14 @@ class Runner:
 
     def is_queued(self, cell: Cell) -> bool:
         """Whether ``cell`` (this very cell, not an equal one) waits to run."""
-        return any(c is cell for c in self._queue)
+        return id(cell) in self._queued_ids
 
     def submit(self, cells: Iterable[Cell]) -> None:
         """Queue cells to run after what is already queued; returns at once."""
         for cell in cells:
-            if should_run(cell) and cell is not self.running and cell not in self._queue:
+            if should_run(cell) and cell is not self.running and id(cell) not in self._queued_ids:
                 self._queue.append(cell)
+                self._queued_ids.add(id(cell))
         if self._queue and (self._drain_task is None or self._drain_task.done()):
             self._drain_task = asyncio.ensure_future(self._drain())
 
@@ -177,6 +181,7 @@ class Runner:
         """Drop the cells still waiting; returns them."""
         dropped = list(self._queue)
         self._queue.clear()
+        self._queued_ids.clear()
         return dropped
 
     async def wait_idle(self) -> None:
@@ -186,7 +191,7 @@ class Runner:
 
     async def close(self) -> None:
         """Stop draining the queue (the running cell is abandoned, not interrupted)."""
-        self._queue.clear()
+        self.clear_queue()
         if self._drain_task is not None:
             self._drain_task.cancel()
             with contextlib.suppress(BaseException):
@@ -205,6 +210,7 @@ class Runner:
                     if id(cell) not in sent:
                         sent[id(cell)] = _SentAhead(self._execute(cell))
                 cell = self._queue.popleft()
+                self._queued_ids.discard(id(cell))
                 result = await self.run_cell(cell, sent=sent.pop(id(cell)))
                 if result.failed and not self.allow_errors:
                     # As Jupyter's stop_on_error: the rest of the queue does not run.
