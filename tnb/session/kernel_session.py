@@ -136,7 +136,7 @@ class KernelSession:
         if connection is not None and not connection.gave_up:
             left = max(0, round(connection.gives_up_at - time.monotonic()))
             status = f"reconnecting (attempt {connection.attempt})… gives up in {left}s"
-        queued = len(self.runner.queued) if self.runner else 0
+        queued = self.runner.queue_length if self.runner else 0
         more = f" · {queued} queued" if queued else ""
         return f"{choice.display_name} · {choice.backend} · {status}{more}"
 

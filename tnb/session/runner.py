@@ -164,6 +164,11 @@ class Runner:
         """Cells waiting to run (their prompt shows ``[*]``)."""
         return list(self._queue)
 
+    @property
+    def queue_length(self) -> int:
+        """How many cells wait to run."""
+        return len(self._queue)
+
     def is_queued(self, cell: Cell) -> bool:
         """Whether ``cell`` (this very cell, not an equal one) waits to run."""
         return id(cell) in self._queued_ids
