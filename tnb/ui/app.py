@@ -41,8 +41,9 @@ FIRST_PAINT_ENV = "TNB_FIRST_PAINT_FILE"
 
 class TnbApp(RecoveryParts, SavingParts, ServerNotebookParts, KernelParts, DebugParts, App[int]):
     """A terminal notebook for one notebook file: owns the notebook, its kernel session and
-    what outlives screens, and routes messages; recovery, saving and the kernel side are its
-    parts (recovery.py, saving.py, kernel_actions.py)."""
+    what outlives screens, and routes messages; recovery, saving, a server's notebooks, the
+    kernel side and the debugger are its parts (recovery.py, saving.py, server_notebooks.py,
+    kernel_actions.py, debugging.py)."""
 
     # Absolute, so that subclasses defined in other folders (tests) find it.
     CSS_PATH = Path(__file__).with_name("app.tcss")
