@@ -44,7 +44,7 @@ def sources(n: int, folder: Path) -> list[str]:
 
 
 def write_notebook(n: int, folder: Path) -> Path:
-    cells = [
+    cells: list[dict[str, object]] = [
         {
             "cell_type": "code",
             "execution_count": None,
@@ -140,7 +140,8 @@ def tnb(n: int, folder: Path) -> tuple[float, float]:
 
 
 def euporie(n: int, folder: Path, program: str) -> float:
-    term = Term([program, "--run", str(folder / "run_all.ipynb"), "--kernel-name", "python3"], folder)
+    notebook = str(folder / "run_all.ipynb")
+    term = Term([program, "--run", notebook, "--kernel-name", "python3"], folder)
     try:
         wait_file(folder / "tend")
         return span(folder)
