@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 
 # Images are megabytes; tornado's default limit is 10 MiB.
 MAX_MESSAGE_SIZE = 1 << 30
+# A frame this large is decoded a loop step after it arrives (see _read_loop).
+LARGE_FRAME = 1 << 20
 PING_INTERVAL = 20.0
 # tornado caps the timeout at the interval (and prints a warning if it is longer).
 PING_TIMEOUT = 20.0
@@ -322,6 +324,11 @@ class ServerKernel(CommEndpoint, DebugEndpoint):
             if ws is None:
                 return
             frame = await ws.read_message()
+            if frame is not None and len(frame) >= LARGE_FRAME:
+                # The task's wake-up still holds tornado's future, and through it the frame,
+                # for as long as this step runs: decode in the next step, so that decoding can
+                # free the frame before the content is parsed (a 50 MB output: 2.88x -> ~1.9x).
+                await asyncio.sleep(0)
             if frame is None:
                 if self._closed:
                     return
@@ -331,7 +338,7 @@ class ServerKernel(CommEndpoint, DebugEndpoint):
             self._quickack()
             self._last_message = time.monotonic()
             try:
-                if self.subprotocol == V1_PROTOCOL and isinstance(frame, bytes):
+                if self.subprotocol == V1_PROTOCOL and isinstance(frame, (bytes, bytearray)):
                     box, frame = [frame], None  # decode_v1 frees it before parsing the content
                     msg = decode_v1(box)
                 else:
