@@ -170,3 +170,12 @@ async def test_request_sent_as_the_server_replaces_our_connection(
         assert stdout(after) == "and after\n"
     finally:
         await kernel.shutdown()
+
+
+async def test_an_output_over_100_mb_arrives_whole(kernel: ServerKernel) -> None:
+    # tornado's websocket client caps its stream's buffer at 100 MB, whatever the message
+    # size limit says: a bigger message closed the connection and the cell never ended.
+    code = "import sys\nsys.stdout.write(('z' * 99 + '\\n') * 1_100_000)\nsys.stdout.flush()"
+    events = await collect(kernel, code)
+    assert len(stdout(events)) == 110_000_000
+    assert kernel.status == "idle"

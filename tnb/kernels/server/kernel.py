@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tornado.httpclient import HTTPClientError
+from tornado.iostream import IOStream
 from tornado.simple_httpclient import HTTPTimeoutError
 from tornado.websocket import WebSocketClientConnection, WebSocketClosedError, websocket_connect
 
@@ -220,6 +221,10 @@ class ServerKernel(CommEndpoint, DebugEndpoint):
             raise self._client.connection_error(exc, "kernel websocket") from None
         self.subprotocol = conn.selected_subprotocol
         stream = getattr(conn.protocol, "stream", None)
+        if isinstance(stream, IOStream):
+            # tornado's websocket client fixes its stream's buffer at 100 MB whatever
+            # max_message_size says: a bigger output would close the connection.
+            stream.max_buffer_size = MAX_MESSAGE_SIZE + (1 << 20)
         sock = getattr(stream, "socket", None)
         self._sock = sock if isinstance(sock, socket.socket) else None
         if self._sock is not None:
