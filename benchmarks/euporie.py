@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import statistics
@@ -44,21 +43,17 @@ def sources(n: int, folder: Path) -> list[str]:
 
 
 def write_notebook(n: int, folder: Path) -> Path:
-    cells: list[dict[str, object]] = [
-        {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": f"c{i}",
-            "metadata": {},
-            "outputs": [],
-            "source": source,
-        }
-        for i, source in enumerate(sources(n, folder))
-    ]
-    spec = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb = {"cells": cells, "metadata": {"kernelspec": spec}, "nbformat": 4, "nbformat_minor": 5}
+    from tnb.notebook.io import save_notebook
+    from tnb.notebook.model import Cell, Notebook
+
+    nb = Notebook(cells=[Cell.new("code", source) for source in sources(n, folder)])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path = folder / "run_all.ipynb"
-    path.write_text(json.dumps(nb), encoding="utf-8")
+    save_notebook(nb, path)
     return path
 
 

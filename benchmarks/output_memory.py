@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,21 +22,11 @@ from typing import Any
 os.environ.setdefault("JUPYTER_RUNTIME_DIR", tempfile.mkdtemp(prefix="tnb-bench-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.rss import current_mb, peak_mb
+
 
 def code(mb: int) -> str:
     return f"import sys\nsys.stdout.write(('y' * 99 + '\\n') * {mb * 10_000})\nsys.stdout.flush()"
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def current_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 async def tnb(mb: int, *, server: bool = False) -> tuple[float, float]:

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -25,19 +24,9 @@ from pathlib import Path
 os.environ.setdefault("JUPYTER_RUNTIME_DIR", tempfile.mkdtemp(prefix="tnb-bench-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.rss import current_mb, peak_mb
+
 PATH = "big/save.ipynb"
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def current_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def write_notebook(root: Path, mb: int) -> None:

@@ -251,15 +251,15 @@ async def _run(args: argparse.Namespace) -> int:
     if args.timeout is not None and args.timeout <= 0:
         raise UserError("--timeout must be a positive number of seconds")
     remote = await _open_remote(args)
-    path = Path(args.notebook) if remote is None else Path.cwd() / "server.ipynb"
     if remote is not None:
-        notebook = remote
+        notebook, output, notebook_dir = remote, args.output, Path.cwd()
     else:
+        path = Path(args.notebook)
         try:
             notebook = load_notebook(path, missing_ok=False)
         except NotebookError as exc:
             raise UserError(str(exc)) from None
-    output: Path | None = args.output or (path if remote is None else None)
+        output, notebook_dir = args.output or path, path.parent
     readonly = read_only_reason(output) if output is not None else None
     if readonly is not None:
         # Refused before running: the outputs would have nowhere to go.
@@ -273,7 +273,7 @@ async def _run(args: argparse.Namespace) -> int:
             f"tnb run: saving as nbformat 4.{FIRST_MINOR_WITH_TIMING} (was 4.{was}): "
             "--record-timing writes metadata.execution, which 4.4 defines"
         )
-    async with _provider(args, path.parent, start_hub_server=True) as provider:
+    async with _provider(args, notebook_dir, start_hub_server=True) as provider:
         backend, choice = await _start(args, provider, notebook)
         try:
             apply_kernel_metadata(notebook, choice, backend.info)

@@ -9,26 +9,19 @@ from typing import Any
 from urllib.parse import quote
 
 from tests.fixtures.jupyter_server import JupyterServer
+from tnb.notebook.io import save_notebook
+from tnb.notebook.model import Cell, Notebook
+
+PYTHON3 = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
 def put_notebook(server: JupyterServer, path: str, *sources: str) -> Path:
     """Write a notebook of code cells at ``path`` under the server's root; its file."""
-    cells: list[dict[str, Any]] = [
-        {
-            "cell_type": "code",
-            "execution_count": None,
-            "id": f"c{i}",
-            "metadata": {},
-            "outputs": [],
-            "source": source,
-        }
-        for i, source in enumerate(sources)
-    ]
-    spec = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb = {"cells": cells, "metadata": {"kernelspec": spec}, "nbformat": 4, "nbformat_minor": 5}
+    nb = Notebook(cells=[Cell.new("code", source) for source in sources])
+    nb.metadata["kernelspec"] = PYTHON3
     file = server.root_dir / path
     file.parent.mkdir(parents=True, exist_ok=True)
-    file.write_text(json.dumps(nb, indent=1) + "\n", encoding="utf-8")
+    save_notebook(nb, file)
     return file
 
 
@@ -44,6 +37,25 @@ def rest(server: JupyterServer, path: str, *, method: str = "GET", body: Any = N
     with urllib.request.urlopen(request, timeout=60) as response:
         raw = response.read()
     return json.loads(raw) if raw else None
+
+
+def save_elsewhere(server: JupyterServer, path: str, *sources: str) -> None:
+    """Another client saves the notebook at ``path`` with these cell sources (a plain PUT:
+    no checkpoint, as an autosave or another tool would)."""
+    content = server_notebook(server, path)
+    content["cells"] = [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": f"elsewhere{i}",
+            "metadata": {},
+            "outputs": [],
+            "source": source,
+        }
+        for i, source in enumerate(sources)
+    ]
+    body = {"type": "notebook", "format": "json", "content": content}
+    rest(server, f"api/contents/{quote(path)}", method="PUT", body=body)
 
 
 def server_notebook(server: JupyterServer, path: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.contents.helpers import put_notebook, rest, server_notebook, sources
+from tests.contents.helpers import put_notebook, rest, save_elsewhere, server_notebook, sources
 from tests.fixtures.jupyter_server import JupyterServer
 from tnb.kernels.server.url import file_path_in_url, parse_server_url
 from tnb.notebook.errors import NotebookError
@@ -96,29 +96,7 @@ async def test_revert_to_checkpoint(server: JupyterServer, files: ServerFiles) -
     await files.save(nb)  # checkpoint holds "first"
     nb.cells[0].source = "second"
     nb.dirty = True
-    # Saved without a new checkpoint: write straight over REST, as another tool would.
-    rest(
-        server,
-        "api/contents/cp/b.ipynb",
-        method="PUT",
-        body={
-            "type": "notebook",
-            "format": "json",
-            "content": server_notebook(server, "cp/b.ipynb")
-            | {
-                "cells": [
-                    {
-                        "cell_type": "code",
-                        "source": "second",
-                        "metadata": {},
-                        "outputs": [],
-                        "execution_count": None,
-                        "id": "x1",
-                    }
-                ]
-            },
-        },
-    )
+    save_elsewhere(server, "cp/b.ipynb", "second")  # no new checkpoint, as another tool
     assert sources(server_notebook(server, "cp/b.ipynb")) == ["second"]
     [checkpoint] = await files.checkpoints(nb)
     reverted = await files.revert(nb, checkpoint)
@@ -132,14 +110,7 @@ async def test_a_save_by_someone_else_is_not_overwritten_without_asking(
 ) -> None:
     put_notebook(server, "conflict/c.ipynb", "mine")
     nb = await opened(files, "conflict/c.ipynb")
-    theirs = server_notebook(server, "conflict/c.ipynb")
-    theirs["cells"][0]["source"] = "theirs"
-    rest(
-        server,
-        "api/contents/conflict/c.ipynb",
-        method="PUT",
-        body={"type": "notebook", "format": "json", "content": theirs},
-    )
+    save_elsewhere(server, "conflict/c.ipynb", "theirs")
     nb.cells[0].source = "mine, edited"
     nb.dirty = True
     with pytest.raises(ServerChangedError, match=r"c\.ipynb was changed on the server"):

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.contents.helpers import put_notebook, rest, server_notebook, sources
+from tests.contents.helpers import put_notebook, rest, save_elsewhere, server_notebook, sources
 from tests.fixtures.jupyter_server import JupyterServer, start_jupyter_server
 from tests.ui.helpers import kernel_idle, screen_of, wait_for
 from tnb.notebook.model import Notebook
@@ -77,10 +77,7 @@ async def test_open_run_and_save_back_with_the_notebooks_own_session(
 async def test_a_concurrent_save_asks_before_overwriting(jupyter_server: JupyterServer) -> None:
     put_notebook(jupyter_server, "ui/both.ipynb", "mine = 1")
     nb = await open_remote(jupyter_server, "ui/both.ipynb")
-    theirs = server_notebook(jupyter_server, "ui/both.ipynb")
-    theirs["cells"][0]["source"] = "theirs = 2"
-    body = {"type": "notebook", "format": "json", "content": theirs}
-    rest(jupyter_server, "api/contents/ui/both.ipynb", method="PUT", body=body)
+    save_elsewhere(jupyter_server, "ui/both.ipynb", "theirs = 2")
     app = TnbApp(nb, kernel_args=options_for(jupyter_server))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter", "end", *" + 1", "escape")
@@ -96,10 +93,7 @@ async def test_a_concurrent_save_asks_before_overwriting(jupyter_server: Jupyter
 async def test_reload_answer_takes_the_servers_copy(jupyter_server: JupyterServer) -> None:
     put_notebook(jupyter_server, "ui/reload.ipynb", "old")
     nb = await open_remote(jupyter_server, "ui/reload.ipynb")
-    theirs = server_notebook(jupyter_server, "ui/reload.ipynb")
-    theirs["cells"][0]["source"] = "new from elsewhere"
-    body = {"type": "notebook", "format": "json", "content": theirs}
-    rest(jupyter_server, "api/contents/ui/reload.ipynb", method="PUT", body=body)
+    save_elsewhere(jupyter_server, "ui/reload.ipynb", "new from elsewhere")
     app = TnbApp(nb, kernel_args=options_for(jupyter_server))
     async with app.run_test(size=SIZE) as pilot:
         nb.cells[0].source = "old, edited"
@@ -130,11 +124,7 @@ async def test_revert_to_checkpoint_from_the_palette_action(
         )
         nb.cells[0].source = "later"
         nb.dirty = True
-        # Saved without a checkpoint, as an autosave would.
-        later = server_notebook(jupyter_server, "ui/cp.ipynb")
-        later["cells"][0]["source"] = "later"
-        body = {"type": "notebook", "format": "json", "content": later}
-        rest(jupyter_server, "api/contents/ui/cp.ipynb", method="PUT", body=body)
+        save_elsewhere(jupyter_server, "ui/cp.ipynb", "later")  # no checkpoint, as an autosave
         screen_of(app).action_revert_to_checkpoint()
         await wait_for(pilot, lambda: choice_shown(app, "Revert cp.ipynb"), "the checkpoints")
         assert "unsaved edits will be lost" in str(app.screen.question)  # type: ignore[attr-defined]

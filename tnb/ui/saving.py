@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tnb.ui.host import AppHost
-from tnb.ui.screens.dialogs import ChoiceScreen
+from tnb.ui.screens.dialogs import ChoiceScreen, ConflictScreen
 
 if TYPE_CHECKING:
     from tnb.notebook.readonly import ReadOnlyError
@@ -114,19 +114,7 @@ class SavingParts(AppHost):
             elif answer == "save-as":
                 self.save_as()
 
-        self.push_screen(
-            ChoiceScreen(
-                f"{what}.\nYour version was not saved. Save it under another name, "
-                "overwrite the file with it, or reload the file (your edits are lost).",
-                [
-                    ("cancel", "c", "Cancel"),
-                    ("save-as", "a", "Save as…"),
-                    ("overwrite", "o", "Overwrite"),
-                    ("reload", "r", "Reload"),
-                ],
-            ),
-            answered,
-        )
+        self.push_screen(ConflictScreen(what, "the file"), answered)
 
     def save_as(self) -> None:
         """Ask for another file name and save there; the notebook is that file from then on."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tnb.ui.host import AppHost
-from tnb.ui.screens.dialogs import ChoiceScreen, NameScreen
+from tnb.ui.screens.dialogs import ChoiceScreen, ConflictScreen, NameScreen
 
 if TYPE_CHECKING:
+    from tnb.kernels.server.contents import Checkpoint
     from tnb.session.server_files import ServerFiles
 
 
@@ -160,19 +161,7 @@ class ServerNotebookParts(AppHost):
             elif answer == "save-as":
                 self.save_as_on_server()
 
-        self.push_screen(
-            ChoiceScreen(
-                f"{what}.\nYour version was not saved. Save it under another name, overwrite "
-                "the server's copy with it, or reload the server's copy (your edits are lost).",
-                [
-                    ("cancel", "c", "Cancel"),
-                    ("save-as", "a", "Save as…"),
-                    ("overwrite", "o", "Overwrite"),
-                    ("reload", "r", "Reload"),
-                ],
-            ),
-            answered,
-        )
+        self.push_screen(ConflictScreen(what, "the server's copy"), answered)
 
     def save_as_on_server(self) -> None:
         """Ask for a name (a path on the server, relative to the notebook's folder) and save
@@ -251,7 +240,7 @@ class ServerNotebookParts(AppHost):
 
     async def _choose_checkpoint(self) -> None:
         from tnb.session.server_files import describe_failure
-        from tnb.ui.screens.server_browser import _when
+        from tnb.ui.screens.server_browser import when_text
 
         nb = self.notebook
         try:
@@ -265,7 +254,8 @@ class ServerNotebookParts(AppHost):
             return
         newest = list(reversed(checkpoints))[:9]
         choices = [
-            (f"checkpoint-{i}", str(i + 1), _when(c.last_modified)) for i, c in enumerate(newest)
+            (f"checkpoint-{i}", str(i + 1), when_text(c.last_modified))
+            for i, c in enumerate(newest)
         ]
         lost = " Your unsaved edits will be lost." if nb.dirty else ""
 
@@ -282,11 +272,9 @@ class ServerNotebookParts(AppHost):
             answered,
         )
 
-    async def _revert(self, checkpoint: object) -> None:
-        from tnb.kernels.server.contents import Checkpoint
+    async def _revert(self, checkpoint: Checkpoint) -> None:
         from tnb.session.server_files import describe_failure
 
-        assert isinstance(checkpoint, Checkpoint)
         try:
             files = await self.server_files()
             notebook = await files.revert(self.notebook, checkpoint)

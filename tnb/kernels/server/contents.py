@@ -25,7 +25,6 @@ class ContentsEntry:
     type: str  # "notebook" | "file" | "directory"
     last_modified: str | None
     size: int | None = None
-    writable: bool = True
 
     @classmethod
     def of(cls, model: Any) -> ContentsEntry:
@@ -40,7 +39,6 @@ class ContentsEntry:
             type=str(model.get("type", "file")),
             last_modified=modified if isinstance(modified, str) else None,
             size=size if isinstance(size, int) else None,
-            writable=bool(model.get("writable", True)),
         )
 
 
@@ -126,13 +124,6 @@ class ServerContents:
     async def new_notebook(self, folder: str) -> ContentsEntry:
         """A new empty notebook in ``folder``, named by the server (Untitled.ipynb, ...)."""
         body = {"type": "notebook", "ext": ".ipynb"}
-        return ContentsEntry.of(
-            await self.client.call(contents_path(folder), method="POST", body=body)
-        )
-
-    async def new_folder(self, folder: str) -> ContentsEntry:
-        """A new folder in ``folder`` (Untitled Folder, ...)."""
-        body = {"type": "directory"}
         return ContentsEntry.of(
             await self.client.call(contents_path(folder), method="POST", body=body)
         )

@@ -145,6 +145,23 @@ def _home_short(path: Path) -> str:
     )
 
 
+class ConflictScreen(ChoiceScreen):
+    """Someone else saved the notebook since tnb loaded it: save as, overwrite, reload, cancel."""
+
+    def __init__(self, what: str, copy: str) -> None:
+        """``what`` happened to ``copy`` ("the file", "the server's copy")."""
+        super().__init__(
+            f"{what}.\nYour version was not saved. Save it under another name, overwrite "
+            f"{copy} with it, or reload {copy} (your edits are lost).",
+            [
+                ("cancel", "c", "Cancel"),
+                ("save-as", "a", "Save as…"),
+                ("overwrite", "o", "Overwrite"),
+                ("reload", "r", "Reload"),
+            ],
+        )
+
+
 class SaveAsScreen(ModalScreen[Path | None]):
     """Asks for a file name and saves there through ``save``; esc cancels (None).
 

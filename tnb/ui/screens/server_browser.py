@@ -19,7 +19,8 @@ from tnb.ui.screens.dialogs import ConfirmScreen, NameScreen
 _PARENT = ".."
 
 
-def _when(stamp: str | None) -> str:
+def when_text(stamp: str | None) -> str:
+    """A Contents API timestamp in local time, as the browser and checkpoint list show it."""
     if not stamp:
         return ""
     try:
@@ -105,7 +106,7 @@ class ServerBrowserScreen(Screen[str | None]):
         for entry in entries:
             icon = {"directory": "📁", "notebook": "📓"}.get(entry.type, "  ")
             name = f"{icon} {entry.name}" + ("/" if entry.type == "directory" else "")
-            table.add_row(name, _when(entry.last_modified), _size(entry), key=entry.path)
+            table.add_row(name, when_text(entry.last_modified), _size(entry), key=entry.path)
         if select is not None:
             for row, entry in enumerate(entries):
                 if entry.path == select:
